@@ -1,0 +1,212 @@
+"""Grading side: start a worker process, talk to it, and make sure it ends.
+
+A worker is a fork of the grading process, which has torch and the catalog imported
+already, so a worker starts in milliseconds and never pays for ``import torch``. The fork
+happens before the grading process computes anything with torch, runs in a session (and
+process group) of its own with resource limits, keeps only its two pipe ends open, and
+writes whatever the student prints to a capture file. :meth:`Worker.close` kills the
+whole process group, so nothing the student started outlives the grading.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import tempfile
+import time
+
+from autograd_lab.sandbox import protocol
+from autograd_lab.sandbox.limits import Limits, apply as apply_limits
+
+
+class WorkerError(Exception):
+    """The worker could not answer: see the subclasses."""
+
+
+class WorkerDied(WorkerError):
+    """The worker exited or was killed by a signal before it answered."""
+
+    def __init__(self, status: str):
+        self.status = status
+        super().__init__(status)
+
+
+class WorkerTimedOut(WorkerError):
+    """The worker did not answer before the deadline; it has been killed."""
+
+
+class WorkerGarbled(WorkerError):
+    """The worker sent something that is not a well-formed message."""
+
+
+def describe_status(wait_status: int) -> str:
+    """Say in words how a process ended, from its ``waitpid`` status."""
+    if os.WIFSIGNALED(wait_status):
+        sig = os.WTERMSIG(wait_status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        reasons = {
+            "SIGSEGV": "a crash (segmentation fault)",
+            "SIGKILL": "being killed",
+            "SIGXCPU": "using up its CPU-time limit",
+            "SIGXFSZ": "printing more output than allowed",
+            "SIGABRT": "an abort",
+            "SIGBUS": "a crash (bus error)",
+        }
+        return f"ended by {name} ({reasons.get(name, 'a signal')})"
+    if os.WIFEXITED(wait_status):
+        return f"exited with code {os.WEXITSTATUS(wait_status)}"
+    return "ended"
+
+
+class Worker:
+    """One worker process for one device; use as a context manager."""
+
+    def __init__(self, device: str = "cpu", limits: Limits = Limits()):
+        self.device = device
+        self.limits = limits
+        self.pid: int | None = None
+        self.hello: dict = {}
+        self._request_fd = self._reply_fd = -1
+        self._output = tempfile.TemporaryFile()
+        self._status: int | None = None
+
+    # -- life cycle -------------------------------------------------------------------------
+    def start(self, deadline: float) -> dict:
+        """Fork the worker and wait for its hello; return the hello."""
+        request_r, request_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            self._run_child(request_r, reply_w)
+        os.close(request_r)
+        os.close(reply_w)
+        self.pid, self._request_fd, self._reply_fd = pid, request_w, reply_r
+        self.hello = self._receive(deadline)
+        return self.hello
+
+    def _run_child(self, request_r: int, reply_w: int) -> None:
+        code = 0
+        try:
+            os.setsid()
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+                signal.signal(sig, signal.SIG_DFL)
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(devnull, 0)
+            os.dup2(self._output.fileno(), 1)
+            os.dup2(self._output.fileno(), 2)
+            keep = sorted({request_r, reply_w})
+            os.closerange(3, keep[0])
+            os.closerange(keep[0] + 1, keep[1])
+            os.closerange(keep[1] + 1, 65536)
+            sys.stdout.reconfigure(line_buffering=True)
+            sys.stderr.reconfigure(line_buffering=True)
+            apply_limits(self.limits, address_space=self.device == "cpu")
+            from autograd_lab.sandbox.worker import serve
+
+            serve(request_r, reply_w, self.device)
+        except BaseException:
+            code = 70
+        finally:
+            os._exit(code)
+
+    def close(self) -> None:
+        """Kill the worker and everything in its process group; reap it."""
+        if self.pid is None:
+            return
+        for fd in (self._request_fd, self._reply_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self._reap(block=True)
+        self.pid = None
+
+    def __enter__(self) -> "Worker":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+        self._output.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.pid is not None and self._status is None
+
+    # -- requests ---------------------------------------------------------------------------
+    def load(self, path: str, module_name: str, deadline: float) -> dict:
+        """Import the student's file in the worker; return the reply."""
+        return self.request({"op": "load", "path": path, "module_name": module_name}, deadline)
+
+    def call(self, probe: str, args: dict, deadline: float, seed: int = 0) -> dict:
+        """Run ``probe`` ("module:function") on the student module; return the reply."""
+        return self.request({"op": "call", "probe": probe, "args": args, "seed": seed}, deadline)
+
+    def request(self, message: dict, deadline: float) -> dict:
+        """Send ``message`` and return the worker's reply, or raise a :class:`WorkerError`."""
+        if not self.alive:
+            raise WorkerDied(self.exit_description())
+        try:
+            protocol.send(self._request_fd, protocol.encode(message))
+        except BrokenPipeError:
+            raise WorkerDied(self._wait_description()) from None
+        return self._receive(deadline)
+
+    def _receive(self, deadline: float) -> dict:
+        try:
+            reply = protocol.receive(self._reply_fd, deadline)
+        except protocol.ChannelTimeout:
+            self.close()
+            raise WorkerTimedOut("no answer before the time limit") from None
+        except protocol.ChannelClosed:
+            raise WorkerDied(self._wait_description()) from None
+        except protocol.ProtocolError as exc:
+            self.close()
+            raise WorkerGarbled(str(exc)) from None
+        return reply
+
+    # -- status and output ------------------------------------------------------------------
+    def _reap(self, block: bool) -> None:
+        if self._status is not None or self.pid is None:
+            return
+        try:
+            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            self._status = status
+
+    def _wait_description(self) -> str:
+        # The channel closed: the worker is exiting; give it a moment to finish.
+        end = time.monotonic() + 2.0
+        while self._status is None and time.monotonic() < end:
+            self._reap(block=False)
+            if self._status is None:
+                time.sleep(0.005)
+        if self._status is None:
+            self.close()
+        return self.exit_description()
+
+    def exit_description(self) -> str:
+        """How the worker ended, in words."""
+        if self._status is None:
+            return "closed its channel"
+        return describe_status(self._status)
+
+    def output(self, limit: int = 1 << 20) -> str:
+        """What the student's code printed so far (at most ``limit`` bytes)."""
+        data = os.pread(self._output.fileno(), limit, 0)
+        return data.decode("utf-8", errors="replace")

@@ -1,0 +1,50 @@
+"""Worker side: describe an exception raised by student code as plain data.
+
+The description keeps the frames that are in the student's file (and the innermost frame,
+wherever it is), so the grading process can say "your file, line 12, in backward".
+Student exceptions may be hostile (a ``__str__`` that raises): every access is guarded.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+MAX_MESSAGE = 2000
+
+
+def _safe_str(value) -> str:
+    try:
+        text = str(value)
+    except BaseException:  # a hostile __str__ must not take the worker down
+        text = "<exception message could not be read>"
+    return text[:MAX_MESSAGE]
+
+
+def describe(exc: BaseException, student_file: str) -> dict:
+    """Return ``{"type", "message", "frames"}`` for ``exc``."""
+    try:
+        frames = traceback.extract_tb(exc.__traceback__)
+    except BaseException:
+        frames = []
+    kept = []
+    for index, frame in enumerate(frames):
+        if frame.filename == student_file or index == len(frames) - 1:
+            kept.append({
+                "file": str(frame.filename),
+                "line": int(frame.lineno or 0),
+                "function": str(frame.name),
+                "code": (frame.line or "").strip()[:300],
+                "student": frame.filename == student_file,
+            })
+    if isinstance(exc, SyntaxError):
+        kept.append({
+            "file": str(exc.filename or student_file),
+            "line": int(exc.lineno or 0),
+            "function": "",
+            "code": (exc.text or "").strip()[:300],
+            "student": True,
+        })
+        message = _safe_str(exc.msg)
+    else:
+        message = _safe_str(exc)
+    return {"type": type(exc).__name__[:100], "message": message, "frames": kept[-8:]}

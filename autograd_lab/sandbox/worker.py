@@ -1,0 +1,86 @@
+"""The worker: runs in a forked child, imports the student's file, runs probes on it.
+
+Requests (from the grading process):
+
+- ``{"op": "load", "path", "module_name"}``: import the student's file as a module;
+- ``{"op": "call", "probe": "package.module:function", "args": {...}, "seed": int}``:
+  call ``function(student_module, **args)`` and send back what it returns;
+- ``{"op": "exit"}``.
+
+Every reply is ``{"ok": True, "value": ...}`` or ``{"ok": False, "error": {...}}``, the
+error described by :mod:`student_error`. The first message the worker sends, unasked, is
+``{"op": "hello", "pid", "torch", "cuda"}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import random
+import sys
+
+import numpy as np
+import torch
+
+from autograd_lab.sandbox import protocol, student_error
+from autograd_lab.sandbox.tensors import encode_tensor, tensor_decoder
+
+
+def _reply(fd: int, message: dict) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        data = protocol.encode(message, encode_tensor)
+    except BaseException as exc:  # a value that cannot be encoded is the student's doing
+        data = protocol.encode({"ok": False, "error": {
+            "type": "UnencodableResult", "message": student_error._safe_str(exc), "frames": []}})
+    protocol.send(fd, data)
+
+
+def _load(path: str, module_name: str):
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def serve(request_fd: int, reply_fd: int, device: str) -> None:
+    """Answer requests until told to exit or the channel closes."""
+    sys.dont_write_bytecode = True
+    torch.set_num_threads(1)
+    _reply(reply_fd, {"op": "hello", "pid": os.getpid(), "torch": torch.__version__,
+                      "cuda": device != "cuda" or torch.cuda.is_available()})
+    decoder = tensor_decoder(device)
+    module, path = None, ""
+    while True:
+        try:
+            request = protocol.receive(request_fd, tensor_decoder=decoder)
+        except protocol.ChannelClosed:
+            return
+        op = request.get("op")
+        if op == "exit":
+            return
+        try:
+            if op == "load":
+                path = request["path"]
+                module = _load(path, request["module_name"])
+                _reply(reply_fd, {"ok": True, "value": None})
+            elif op == "call":
+                module_name, _, function_name = request["probe"].partition(":")
+                probe = getattr(importlib.import_module(module_name), function_name)
+                _seed(int(request.get("seed", 0)))
+                value = probe(module, **request.get("args", {}))
+                _reply(reply_fd, {"ok": True, "value": value})
+            else:
+                _reply(reply_fd, {"ok": False, "error": {
+                    "type": "ProtocolError", "message": f"unknown op {op!r}", "frames": []}})
+        except BaseException as exc:  # student code may raise anything, SystemExit included
+            _reply(reply_fd, {"ok": False, "error": student_error.describe(exc, path)})
