@@ -18,8 +18,8 @@ For ReLU, `output = max(input, 0)`, so d output / d input is 1 where `input > 0`
 
 At exactly `input == 0` the derivative is undefined; either 0 or 1 is accepted there.
 
-Rules: save the input with `ctx.save_for_backward(input)` (not as `ctx.input = input`: saved tensors
-are checked for in-place changes and freed with the graph). `backward` must not modify
+Rules: save the input with `ctx.save_for_backward(input)` (not as `ctx.input = input`: saved
+tensors are checked for in-place changes and freed with the graph). `backward` must not modify
 `grad_output` in place: autograd may pass the same tensor to other nodes too. It works for any
 shape, float dtype and device, and for non-contiguous inputs.
 

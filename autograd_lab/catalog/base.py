@@ -1,0 +1,43 @@
+"""What a catalog entry is: an exercise, its checks and their points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from autograd_lab.grading.failure import Failure
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded property of a student's file."""
+
+    name: str
+    """Short id, unique within the exercise (``backward``)."""
+    title: str
+    """What is checked, one line a student understands."""
+    points: float
+    run: Callable[..., Failure | None]
+    """``run(session) -> Failure | None``: None when the check passes."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: a student file and the checks it is graded by."""
+
+    number: int
+    slug: str
+    title: str
+    idea: str
+    """The autograd idea it teaches, one line (for `list` and the README)."""
+    filename: str
+    """The stub's file name under ``exercises/``."""
+    checks: tuple[Check, ...]
+
+    @property
+    def id(self) -> str:
+        return f"exercise{self.number}"
+
+    @property
+    def points(self) -> float:
+        return sum(check.points for check in self.checks)

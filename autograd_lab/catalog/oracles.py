@@ -1,0 +1,67 @@
+"""The oracle: what torch's autograd says, in float64, on the inputs a student received."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from autograd_lab.sandbox.protocol import TensorArg
+
+
+def rounded(value) -> np.ndarray:
+    """The float64 values a student's code sees for ``value`` (rounded to its dtype)."""
+    if isinstance(value, TensorArg):
+        return value.values.astype(value.dtype).astype(np.float64)
+    return np.asarray(value, dtype=np.float64)
+
+
+def leaf(value, requires_grad: bool = False) -> torch.Tensor:
+    """A float64 CPU tensor of the values a student's code sees."""
+    return torch.tensor(rounded(value), dtype=torch.float64, requires_grad=requires_grad)
+
+
+@dataclass(frozen=True)
+class NetworkResult:
+    """The two-layer network's forward and backward pass, by torch."""
+
+    loss: float
+    grad_w1: np.ndarray
+    grad_w2: np.ndarray
+    y_pred: np.ndarray
+    h: np.ndarray
+
+
+def two_layer(x, y, w1, w2, *, kink_slope: float = 0.0) -> NetworkResult:
+    """Run the network with autograd; ``kink_slope`` is ReLU's derivative at exactly 0.
+
+    ``torch.relu`` takes it as 0, ``clamp(min=0)`` as 1; CURRICULUM.md accepts both.
+    """
+    x, y = leaf(x), leaf(y)
+    w1, w2 = leaf(w1, True), leaf(w2, True)
+    h = x @ w1
+    h_relu = h.clamp(min=0) if kink_slope else h.relu()
+    y_pred = h_relu @ w2
+    loss = ((y_pred - y) ** 2).sum()
+    loss.backward()
+    return NetworkResult(loss.item(), w1.grad.numpy(), w2.grad.numpy(),
+                         y_pred.detach().numpy(), h.detach().numpy())
+
+
+def two_layer_both(x, y, w1, w2) -> tuple[NetworkResult, NetworkResult]:
+    """The network with both accepted derivatives of ReLU at 0 (they differ only at a kink)."""
+    return two_layer(x, y, w1, w2), two_layer(x, y, w1, w2, kink_slope=1.0)
+
+
+def train(x, y, w1, w2, learning_rate: float, steps: int, *,
+          kink_slope: float = 0.0) -> tuple[list[float], np.ndarray, np.ndarray]:
+    """Plain gradient descent with autograd: the losses and the final weights."""
+    w1, w2 = rounded(w1), rounded(w2)
+    losses = []
+    for _ in range(steps):
+        result = two_layer(x, y, w1, w2, kink_slope=kink_slope)
+        losses.append(result.loss)
+        w1 = w1 - learning_rate * result.grad_w1
+        w2 = w2 - learning_rate * result.grad_w2
+    return losses, w1, w2

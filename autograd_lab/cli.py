@@ -1,0 +1,121 @@
+"""The ``autograd-lab`` command: click commands only (parse, call the library, print).
+
+    $ autograd-lab --help
+    Usage: autograd-lab [OPTIONS] COMMAND [ARGS]...
+
+      Learn PyTorch autograd by doing: exercises, a grader, a graph visualizer.
+
+    Commands:
+      check  Check your solution to one exercise against torch.autograd.
+      init   Copy fresh exercise stubs into DIR/exercises/ to work in.
+      list   List the exercises, their points, and their status here.
+
+Exit codes: 0 all checks pass, 1 some checks fail, 2 the command itself could not run
+(unknown exercise, missing file, CUDA asked for and absent).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from autograd_lab import __version__
+from autograd_lab.errors import AutogradLabError
+
+
+class CommandError(click.ClickException):
+    """The command could not run (exit code 2)."""
+
+    exit_code = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="autograd-lab")
+def cli() -> None:
+    """Learn PyTorch autograd by doing: exercises, a grader, a graph visualizer.
+
+    Start with `autograd-lab init`, edit exercises/exercise1_numpy_backprop.py, then run
+    `autograd-lab check 1`.
+    """
+
+
+@cli.command("list")
+@click.option("--dir", "directory", default=".", type=click.Path(file_okay=False),
+              help="Folder whose exercises/ subfolder is inspected (default: here).")
+def list_command(directory: str) -> None:
+    """List the exercises, their points, and their status here.
+
+    Status is `missing` (no file in ./exercises/), `not started` (still the stub) or
+    `edited`.
+    """
+    from autograd_lab.catalog import EXERCISES
+    from autograd_lab.workspace import status
+
+    rows = [(e.id, e.slug, e.title, f"{e.points:g}", status(e, Path(directory)))
+            for e in EXERCISES]
+    headers = ("id", "slug", "title", "points", "status")
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    for row in [headers, *rows]:
+        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Copy fresh exercise stubs into DIRECTORY/exercises/ to work in.
+
+    A file that is already there is never overwritten.
+    """
+    from autograd_lab.workspace import copy_stubs
+
+    for path, created in copy_stubs(Path(directory)):
+        click.echo(f"{'created' if created else 'kept   '}  {path}")
+    click.echo("Next: edit the first exercise, then run `autograd-lab check 1`.")
+
+
+@cli.command()
+@click.argument("exercise")
+@click.option("--file", "file", type=click.Path(dir_okay=False),
+              help="The file to check (default: ./exercises/<the stub's file name>).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where the inputs live while your code runs.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Seconds your code may take for the whole exercise.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def check(exercise: str, file: str | None, device: str, timeout: float, as_json: bool) -> None:
+    """Check your solution to one exercise against torch.autograd.
+
+    EXERCISE is an id (exercise3), a number (3) or a slug (my_relu). Every check prints
+    passed or failed with its points; a failed one shows the smallest failing input,
+    expected and got, and the likely mistake. Exit code 0 when all checks pass, 1 when some
+    fail, 2 when the check could not run.
+    """
+    from autograd_lab.catalog import lookup
+    from autograd_lab.grading.engine import grade
+    from autograd_lab.grading.render import render_text
+
+    try:
+        entry = lookup(exercise)
+    except AutogradLabError as exc:
+        raise CommandError(str(exc)) from None
+    path = file or str(Path("exercises") / entry.filename)
+    if not Path(path).is_file():
+        hint = ("" if file else " Run `autograd-lab init` to get the stubs, or pass --file.")
+        raise CommandError(f"No such file: {path}.{hint}")
+    try:
+        report = grade(entry, path, device=device, timeout=timeout)
+    except AutogradLabError as exc:
+        raise CommandError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+    else:
+        click.echo(render_text(report))
+    sys.exit(0 if report.passed else 1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="autograd-lab")

@@ -1,0 +1,137 @@
+"""Known mistakes: each is named only when it explains the numbers exactly.
+
+A diagnosis compares what the student got with what torch expected (both float64 arrays
+of one shape, within the dtype's tolerance) and with known wrong answers a check supplies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_lab.grading.failure import Diagnosis
+from autograd_lab.grading.tolerance import all_close, close
+
+SIGN_FLIPPED = Diagnosis(
+    "sign flipped",
+    "every value is the negative of the expected one",
+    "a gradient points uphill: check the sign of each step of the chain rule "
+    "(e.g. `y_pred - y`, not `y - y_pred`), and that the update subtracts it",
+)
+TRANSPOSED = Diagnosis(
+    "transposed",
+    "your result is the expected one transposed",
+    "the gradient of a weight has the weight's shape: for `h = x @ w`, "
+    "`grad_w = x.T @ grad_h`, not `grad_h.T @ x`",
+)
+NON_FINITE = Diagnosis(
+    "NaN or inf",
+    "your result has NaN or infinite values where the expected one is finite",
+    "look for a division by zero, a log of 0, an overflowing exp, or an uninitialised tensor "
+    "(`torch.empty`)",
+)
+ZEROS = Diagnosis(
+    "all zeros",
+    "your result is all zeros, the expected one is not",
+    "the result is never written to: check that you return the tensor you computed",
+)
+
+
+def constant_factor(got: np.ndarray, expected: np.ndarray, dtype: str) -> Diagnosis | None:
+    """Name ``got == c * expected`` for a constant ``c`` other than 1."""
+    norm = float(np.vdot(expected, expected))
+    if norm == 0.0 or not np.all(np.isfinite(got)):
+        return None
+    factor = float(np.vdot(got, expected)) / norm
+    if not all_close(got, factor * expected, dtype) or abs(factor - 1.0) < 1e-3:
+        return None
+    if abs(factor + 1.0) < 1e-3:
+        return SIGN_FLIPPED
+    if abs(factor) < 1e-12:
+        return ZEROS
+    hint = "check each constant in the chain rule"
+    if abs(factor - 0.5) < 1e-3:
+        hint = ("the derivative of `(y_pred - y) ** 2` is `2 * (y_pred - y)`: "
+                "the missing 2 of the squared loss?")
+    elif abs(factor - 2.0) < 1e-3:
+        hint = "something is counted twice: a gradient added twice, or a stray factor 2"
+    shown = f"{factor:.4g}"
+    return Diagnosis(
+        f"off by a constant factor ({shown})",
+        f"every value is {shown} times the expected one",
+        hint,
+    )
+
+
+def only_at_kink(got: np.ndarray, expected: np.ndarray, dtype: str,
+                 kink: np.ndarray | None) -> Diagnosis | None:
+    """Name a difference found only where the ReLU's input is exactly 0."""
+    if kink is None or kink.shape != expected.shape or not kink.any():
+        return None
+    wrong = ~close(got, expected, dtype)
+    if wrong.any() and not (wrong & ~kink).any():
+        return Diagnosis(
+            "wrong only at the ReLU kink",
+            f"your result differs only where the ReLU's input is exactly 0 ({int(wrong.sum())} "
+            "place(s)); everywhere else it is right",
+            "at an input of exactly 0, return either 0 or grad_output there (both are valid "
+            "subgradients); compare with `input > 0` or `input >= 0`",
+        )
+    return None
+
+
+def explain(got: np.ndarray, expected: np.ndarray, dtype: str, *,
+            kink: np.ndarray | None = None,
+            alternatives: tuple[tuple[Diagnosis, np.ndarray], ...] = ()) -> Diagnosis | None:
+    """Return the known mistake that explains ``got`` exactly, or None.
+
+    ``alternatives`` are known wrong answers of the check at hand (e.g. the gradient with
+    the other loss's gradient accumulated into it): they are tried first.
+    """
+    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        return NON_FINITE
+    for diagnosis, wrong in alternatives:
+        if wrong.shape == got.shape and all_close(got, wrong, dtype):
+            return diagnosis
+    return only_at_kink(got, expected, dtype, kink) or constant_factor(got, expected, dtype)
+
+
+def transposed(got: np.ndarray, expected: np.ndarray, dtype: str) -> Diagnosis | None:
+    """Name ``got == expected.T`` (for results of two or more dimensions)."""
+    if expected.ndim >= 2 and expected.shape != got.shape:
+        flipped = np.swapaxes(expected, -1, -2)
+        if flipped.shape == got.shape and all_close(got, flipped, dtype):
+            return TRANSPOSED
+    if expected.ndim == 2 and got.shape == expected.shape[::-1] and all_close(got, expected.T, dtype):
+        return TRANSPOSED
+    return None
+
+
+RETAIN_GRAPH = Diagnosis(
+    "missing retain_graph",
+    "autograd freed the graph's saved tensors after the first backward pass, and a second "
+    "pass went through the same graph",
+    "pass `retain_graph=True` to every backward pass but the last one through a graph "
+    "(`loss.backward(retain_graph=True)` or `torch.autograd.grad(..., retain_graph=True)`)",
+)
+
+
+def explain_error(error_type: str, message: str) -> Diagnosis | None:
+    """Turn a known exception from the student's code into advice."""
+    if "backward through the graph a second time" in message:
+        return RETAIN_GRAPH
+    if "does not require grad and does not have a grad_fn" in message:
+        return Diagnosis(
+            "no graph to differentiate",
+            "backward was called on a tensor that autograd did not record",
+            "the inputs must require grad before the forward pass "
+            "(`x = x.detach().requires_grad_(True)`), and the forward pass must not run under "
+            "`torch.no_grad()`",
+        )
+    if error_type in ("MemoryError", "OutOfMemoryError") or "can't allocate memory" in message:
+        return Diagnosis("out of memory", "your code asked for more memory than allowed",
+                         "look for a tensor whose size grows with a loop, or an accidental "
+                         "outer product")
+    if error_type == "RecursionError":
+        return Diagnosis("infinite recursion", "a function kept calling itself",
+                         "a function that calls itself needs a base case")
+    return None

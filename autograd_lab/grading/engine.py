@@ -1,0 +1,65 @@
+"""Grade one student file against one catalog exercise."""
+
+from __future__ import annotations
+
+import time
+
+from autograd_lab.grading.failure import Abort, Failure
+from autograd_lab.grading.report import CheckResult, Report
+from autograd_lab.grading.session import Session
+from autograd_lab.sandbox.limits import Limits
+
+
+def _result(check, failure: Failure | None) -> CheckResult:
+    if failure is None:
+        return CheckResult(check.name, check.title, True, check.points, check.points)
+    lines = [failure.summary]
+    example = failure.example if failure.show_input else None
+    if example:
+        lines.append("failing input:" if example.startswith("(edge") else "smallest failing input:")
+        lines.extend("  " + line for line in example.splitlines())
+    lines.extend(failure.details)
+    diagnosis = failure.diagnosis
+    if diagnosis is not None:
+        lines.append(f"diagnosis: {diagnosis.name}: {diagnosis.explanation}")
+        if diagnosis.hint:
+            lines.append(f"hint: {diagnosis.hint}")
+    return CheckResult(
+        check.name, check.title, False, 0.0, check.points, "\n".join(lines),
+        diagnosis=diagnosis.name if diagnosis else None,
+        hint=diagnosis.hint if diagnosis else None,
+        example=example,
+    )
+
+
+def grade(exercise, path: str, *, device: str = "cpu", timeout: float = 30.0,
+          limits: Limits = Limits()) -> Report:
+    """Run every check of ``exercise`` on the file at ``path``; return the report.
+
+    Raises :class:`autograd_lab.errors.DeviceUnavailable` when ``device`` is missing.
+    Everything the student's file does (a syntax error, an exception, an exit, a crash,
+    a hang) becomes failed checks, never an exception here.
+    """
+    started = time.monotonic()
+    report = Report(exercise.id, exercise.slug, exercise.title, path, device)
+    session = Session(path, device=device, timeout=timeout, limits=limits,
+                      module_name=f"student_{exercise.slug}")
+    try:
+        try:
+            session.open()
+        except Abort as exc:
+            session.load_failure = exc.failure
+        for check in exercise.checks:
+            if session.load_failure is not None:
+                report.checks.append(_result(check, session.load_failure))
+                continue
+            try:
+                failure = check.run(session)
+            except Abort as exc:
+                failure = exc.failure
+            report.checks.append(_result(check, failure))
+    finally:
+        report.output = session.output()
+        session.close()
+    report.duration_s = time.monotonic() - started
+    return report

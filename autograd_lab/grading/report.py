@@ -1,0 +1,64 @@
+"""The result of grading one file: plain data, rendered at the edge (text, JSON, CSV)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class CheckResult:
+    """One check's verdict."""
+
+    name: str
+    """Short id of the check, unique within its exercise (``backward``)."""
+    title: str
+    """What was checked, one line."""
+    passed: bool
+    score: float
+    max_score: float
+    message: str = ""
+    """The feedback: empty when passed; otherwise what failed, on which input, and why."""
+    diagnosis: str | None = None
+    """The name of the known mistake that explains the failure, when one does."""
+    hint: str | None = None
+    """What to look at, when a diagnosis was made."""
+    example: str | None = None
+    """The smallest input on which the check failed."""
+
+
+@dataclass
+class Report:
+    """All checks of one exercise on one file."""
+
+    exercise: str
+    """The exercise id (``exercise3``)."""
+    slug: str
+    title: str
+    file: str
+    device: str
+    checks: list[CheckResult] = field(default_factory=list)
+    output: str = ""
+    """What the student's code printed (trimmed)."""
+    duration_s: float = 0.0
+    """Wall time of the grading; left out of :meth:`to_dict`, which is the same on every run."""
+
+    @property
+    def score(self) -> float:
+        return round(sum(c.score for c in self.checks), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(c.max_score for c in self.checks), 6)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def to_dict(self) -> dict:
+        """The report as JSON-ready data."""
+        data = asdict(self)
+        del data["duration_s"]
+        data["score"] = self.score
+        data["max_score"] = self.max_score
+        data["passed"] = self.passed
+        return data

@@ -1,0 +1,108 @@
+"""Look for an input on which a check fails: hypothesis first (shrunk), then fixed edge cases.
+
+Grading is reproducible (DESIGN.md, invariant 2): hypothesis runs derandomized with no
+example database, so every run, on every machine, draws the same inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import strategies as st
+
+from autograd_lab.grading.compare import summarize
+from autograd_lab.grading.failure import Abort, CheckFailure, Failure
+from autograd_lab.sandbox.protocol import TensorArg
+
+# The one place where grading's hypothesis settings live.
+GRADING_SETTINGS = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=20,
+    phases=(Phase.explicit, Phase.generate, Phase.shrink),
+    suppress_health_check=list(HealthCheck),
+    verbosity=Verbosity.quiet,
+    report_multiple_bugs=False,
+    print_blob=False,
+)
+
+Case = dict[str, Any]
+
+
+def describe_value(value) -> str:
+    """Render one input of a case, short."""
+    if isinstance(value, TensorArg):
+        flags = [value.dtype]
+        if value.noncontiguous:
+            flags.append("non-contiguous")
+        if value.requires_grad:
+            flags.append("requires_grad")
+        return f"{summarize(value.values)} (shape {tuple(value.values.shape)}, {', '.join(flags)})"
+    if isinstance(value, np.ndarray):
+        return f"{summarize(value)} (shape {tuple(value.shape)}, {value.dtype})"
+    return repr(value)
+
+
+def describe_case(case: Case) -> str:
+    """Render a whole case, one ``name = value`` per line."""
+    return "\n".join(f"{name} = {describe_value(value)}" for name, value in case.items())
+
+
+def _first_failure(group: BaseException) -> CheckFailure | None:
+    for exc in getattr(group, "exceptions", ()):
+        if isinstance(exc, CheckFailure):
+            return exc
+        inner = _first_failure(exc)
+        if inner is not None:
+            return inner
+    return None
+
+
+def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
+                 edge_cases: Iterable[tuple[str, Case]] = (),
+                 max_examples: int | None = None) -> Failure | None:
+    """Run ``body`` on drawn inputs, then on ``edge_cases``; return the first failure or None.
+
+    ``body`` raises :class:`CheckFailure` when an input fails (hypothesis then shrinks it to a
+    smallest failing input) or :class:`Abort` to stop at once. The returned failure carries
+    the input it failed on.
+    """
+
+    def run_case(case: Case, label: str = "") -> None:
+        try:
+            body(case)
+        except CheckFailure as exc:
+            exc.failure.example = label + describe_case(case)
+            raise
+        except Abort as exc:
+            exc.failure.example = exc.failure.example or label + describe_case(case)
+            raise
+
+    config = GRADING_SETTINGS if max_examples is None else settings(
+        GRADING_SETTINGS, max_examples=max_examples)
+
+    @config
+    @given(strategy)
+    def drawn(case: Case) -> None:
+        run_case(case)
+
+    try:
+        drawn()
+    except CheckFailure as exc:
+        return exc.failure
+    except BaseExceptionGroup as group:  # hypothesis's Flaky, when a result is not repeatable
+        found = _first_failure(group)
+        if found is not None:
+            return found.failure
+        return Failure("your code gave different results for the same input on two runs",
+                       ["results must depend only on the inputs: no global state, no "
+                        "unseeded randomness"])
+    for label, case in edge_cases:
+        try:
+            run_case(case, f"(edge case: {label})\n")
+        except CheckFailure as exc:
+            return exc.failure
+    return None

@@ -1,0 +1,1 @@
+"""The exercise stubs students work in (`autograd-lab init` copies them)."""
