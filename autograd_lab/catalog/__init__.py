@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import difflib
 
-from autograd_lab.catalog import exercise3
+from autograd_lab.catalog import exercise1, exercise2, exercise3, exercise4, exercise5
 from autograd_lab.catalog.base import Check, Exercise
 from autograd_lab.errors import UnknownExercise
 
 EXERCISES: tuple[Exercise, ...] = (
+    exercise1.EXERCISE,
+    exercise2.EXERCISE,
     exercise3.EXERCISE,
+    exercise4.EXERCISE,
+    exercise5.EXERCISE,
 )
 
 
