@@ -75,7 +75,7 @@ def check_tensor(what: str, got, expect: Expect) -> None:
                 "wrong dtype", f"the result is {got.dtype}, the inputs are {expect.dtype}",
                 "new tensors default to float32: pass `dtype=x.dtype`, or use `*_like` "
                 "constructors"))
-    _check_values(what, got.values.astype(np.float64), expect, got.device)
+    check_values(what, got.values.astype(np.float64), expect, got.device)
 
 
 def check_array(what: str, got, expect: Expect) -> None:
@@ -86,7 +86,7 @@ def check_array(what: str, got, expect: Expect) -> None:
         raise CheckFailure(f"{what}: expected a NumPy array, got {_kind(got)}")
     if got.dtype.kind not in "fiub":
         raise CheckFailure(f"{what}: expected a float array, got dtype {got.dtype}")
-    _check_values(what, got.astype(np.float64), expect, None)
+    check_values(what, got.astype(np.float64), expect, None)
 
 
 def check_number(what: str, got, expect: Expect) -> None:
@@ -96,10 +96,11 @@ def check_number(what: str, got, expect: Expect) -> None:
         if isinstance(got, (TensorData, np.ndarray)):
             hint = " (use `float(...)` or `.item()` to turn a 0-dim result into a number)"
         raise CheckFailure(f"{what}: expected a Python float, got {_kind(got)}{hint}")
-    _check_values(what, np.asarray(float(got)), expect, None)
+    check_values(what, np.asarray(float(got)), expect, None)
 
 
-def _check_values(what: str, got: np.ndarray, expect: Expect, device: str | None) -> None:
+def check_values(what: str, got: np.ndarray, expect: Expect, device: str | None = None) -> None:
+    """Raise :class:`CheckFailure` unless the float64 array ``got`` meets ``expect``'s values."""
     expected = np.asarray(expect.values, dtype=np.float64)
     if got.shape != expected.shape:
         flipped = diagnose.transposed(got, expected, expect.dtype)
