@@ -11,6 +11,7 @@ import contextlib
 import sys
 
 import torch
+from torch.overrides import TorchFunctionMode
 
 
 def _is_torch_callable(function) -> bool:
@@ -90,21 +91,32 @@ def autograd_calls():
             setattr(functional, name, original)
 
 
-def created_devices():
-    """A dispatch mode recording the device of every tensor an op creates (``.devices``)."""
-    from torch.utils._python_dispatch import TorchDispatchMode
-    from torch.utils._pytree import tree_leaves
+def _tensors(value):
+    if isinstance(value, torch.Tensor):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _tensors(item)
 
-    class DeviceWatch(TorchDispatchMode):
-        def __init__(self):
-            super().__init__()
-            self.devices: set[str] = set()
 
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            out = func(*args, **(kwargs or {}))
-            for leaf in tree_leaves(out):
-                if isinstance(leaf, torch.Tensor):
-                    self.devices.add(leaf.device.type)
-            return out
+class DeviceWatch(TorchFunctionMode):
+    """Records the device type of every tensor a torch function returns (``.devices``).
 
+    A function mode, not a dispatch mode: the first dispatch mode in a process imports
+    sympy and takes a second; this costs nothing.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.devices: set[str] = set()
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for tensor in _tensors(out):
+            self.devices.add(tensor.device.type)
+        return out
+
+
+def created_devices() -> DeviceWatch:
+    """A mode to use as a context manager while student code runs."""
     return DeviceWatch()

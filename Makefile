@@ -1,0 +1,45 @@
+# The README's two commands: `make demo` and `make test`. Each sets up a fresh machine:
+# a .venv with the pinned torch and this package, and Graphviz's `dot` program.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test setup dot clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt torch
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+# Graphviz's dot draws the graphs (SVG/PNG/PDF). Install it with apt-get where we can;
+# otherwise stop and name the command to run.
+dot:
+	@if ! command -v dot >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Graphviz (dot) with apt-get..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else \
+	    echo "Graphviz's dot program is missing. Install it, then run make again:" >&2; \
+	    echo "  sudo apt-get install -y graphviz     (Debian/Ubuntu)" >&2; \
+	    echo "  brew install graphviz                (macOS)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+setup: $(STAMP) dot
+
+demo: setup
+	@echo "== autograd-lab check on a correct solution: every check passes"
+	$(BIN)/autograd-lab check exercise3 --file solutions/exercise3_my_relu.py
+	@echo
+	@echo "== autograd-lab check on the untouched stub: every check fails (exit code 1)"
+	$(BIN)/autograd-lab check exercise3 --file exercises/exercise3_my_relu.py; test $$? -eq 1
+
+# pytest exits 5 when it collects no test: that is not a failure of the suite.
+test: setup
+	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
