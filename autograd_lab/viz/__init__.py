@@ -1,0 +1,1 @@
+"""The graph visualizer: capture (walk grad_fn graphs to plain data) and rendering."""
