@@ -67,12 +67,14 @@ def network_edge_cases() -> list[tuple[str, dict[str, np.ndarray]]]:
         return np.round(rng.uniform(-2, 2, shape) * 4) / 4
 
     x, y, w1, w2 = draw(3, 4), draw(3, 2), draw(4, 5), draw(5, 2)
-    kink_x = x.copy()
-    kink_x[1] = 0.0  # a row of zeros: h is exactly 0 there
+    # h[1, 0] is exactly 0 while x[1] is not: the derivative taken at the kink shows in grad_w1.
+    kink_x, kink_w1 = x.copy(), w1.copy()
+    kink_x[1] = [1.0, -1.0, 2.0, -2.0]
+    kink_w1[:, 0] = 1.0
     return [
         ("all zeros", {"x": np.zeros((2, 3)), "y": np.zeros((2, 2)),
                        "w1": np.zeros((3, 4)), "w2": np.zeros((4, 2))}),
-        ("exact zeros at the ReLU kink", {"x": kink_x, "y": y, "w1": w1, "w2": w2}),
+        ("exact zeros at the ReLU kink", {"x": kink_x, "y": y, "w1": kink_w1, "w2": w2}),
         ("a batch of one", {"x": x[:1], "y": y[:1], "w1": w1, "w2": w2}),
         ("large values", {"x": x * 1000, "y": y * 1000, "w1": w1, "w2": w2}),
         ("a typical case", {"x": x, "y": y, "w1": w1, "w2": w2}),
