@@ -31,6 +31,14 @@ GRADING_SETTINGS = settings(
 
 Case = dict[str, Any]
 
+# Shrinking stops after this many tries past the first failure: the input reported is the
+# smallest found by then. A count, not a time, so that the verdict is the same everywhere.
+SHRINK_BUDGET = 80
+
+
+class _ShrinkBudgetSpent(BaseException):
+    """Raised through hypothesis to stop shrinking (a BaseException, so it is not shrunk)."""
+
 
 def describe_value(value) -> str:
     """Render one input of a case, short."""
@@ -84,15 +92,29 @@ def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
     config = GRADING_SETTINGS if max_examples is None else settings(
         GRADING_SETTINGS, max_examples=max_examples)
 
+    shrinking = {"tries": 0, "smallest": None}
+
     @config
     @given(strategy)
     def drawn(case: Case) -> None:
-        run_case(case)
+        if shrinking["smallest"] is not None:
+            shrinking["tries"] += 1
+            if shrinking["tries"] > SHRINK_BUDGET:
+                raise _ShrinkBudgetSpent()
+        try:
+            run_case(case)
+        except CheckFailure as exc:
+            # The shrinker only tries inputs simpler than the smallest failing one so far,
+            # so the latest failure is the smallest.
+            shrinking["smallest"] = exc.failure
+            raise
 
     try:
         drawn()
     except CheckFailure as exc:
         return exc.failure
+    except _ShrinkBudgetSpent:
+        return shrinking["smallest"]
     except BaseExceptionGroup as group:  # hypothesis's Flaky, when a result is not repeatable
         found = _first_failure(group)
         if found is not None:
