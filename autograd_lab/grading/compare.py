@@ -32,8 +32,8 @@ class Expect:
 
 def summarize(values: np.ndarray) -> str:
     """A short rendering of an array: a few values, on one line."""
-    text = np.array2string(np.asarray(values), precision=4, threshold=12, edgeitems=2,
-                           max_line_width=10_000, suppress_small=False)
+    text = np.array2string(np.asarray(values), threshold=12, edgeitems=2, max_line_width=10_000,
+                           formatter={"float_kind": lambda v: f"{v:.4g}"})
     return " ".join(text.split())
 
 
