@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_lab.catalog import network_checks, strategies
-from autograd_lab.catalog.base import Check, Exercise
+from autograd_lab.catalog.base import Check, Exercise, runs
 from autograd_lab.catalog.watch import torch_calls
 from autograd_lab.grading.compare import Expect, check_array, check_number
 from autograd_lab.grading.failure import CheckFailure
@@ -22,6 +22,7 @@ def _describe(value) -> str:
     return type(value).__name__ if not isinstance(value, tuple) else f"a tuple of {len(value)}"
 
 
+@runs("forward_backward")
 def probe_forward_backward(m, x, y, w1, w2):
     with torch_calls(m.__file__) as calls:
         result = m.forward_backward(x, y, w1, w2)
@@ -31,6 +32,7 @@ def probe_forward_backward(m, x, y, w1, w2):
             "grad_w1": grad_w1, "grad_w2": grad_w2, "torch_calls": calls}
 
 
+@runs("train")
 def probe_train(m, x, y, w1, w2, learning_rate, steps):
     x0, y0 = x.copy(), y.copy()
     with torch_calls(m.__file__) as calls:

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from autograd_lab.catalog import network_checks, strategies
-from autograd_lab.catalog.base import Check, Exercise
+from autograd_lab.catalog.base import Check, Exercise, runs
 from autograd_lab.catalog.watch import autograd_calls, created_devices
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
@@ -23,6 +23,7 @@ def _describe(value) -> str:
     return type(value).__name__ if not isinstance(value, tuple) else f"a tuple of {len(value)}"
 
 
+@runs("forward_backward")
 def probe_forward_backward(m, x, y, w1, w2):
     before = [t.clone() for t in (x, y, w1, w2)]
     result = m.forward_backward(x, y, w1, w2)
@@ -34,6 +35,7 @@ def probe_forward_backward(m, x, y, w1, w2):
             "grad_w1": grad_w1, "grad_w2": grad_w2, "changed": changed}
 
 
+@runs("forward_backward and train")
 def probe_rules(m, x, y, w1, w2):
     """Run forward_backward and then train, watching for autograd and foreign devices."""
     watch = created_devices()
@@ -48,6 +50,7 @@ def probe_rules(m, x, y, w1, w2):
             "with_graph": with_graph, "devices": sorted(watch.devices - {x.device.type})}
 
 
+@runs("train")
 def probe_train(m, x, y, w1, w2, learning_rate, steps):
     x0, y0 = x.clone(), y.clone()
     losses = m.train(x, y, w1, w2, learning_rate, steps)

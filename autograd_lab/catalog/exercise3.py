@@ -11,7 +11,7 @@ import torch
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
-from autograd_lab.catalog.base import Check, Exercise
+from autograd_lab.catalog.base import Check, Exercise, runs
 from autograd_lab.catalog.graph_walk import node_names
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
@@ -21,16 +21,19 @@ from autograd_lab.sandbox.protocol import TensorArg, TensorData
 # -- probes (worker side) --------------------------------------------------------------------
 
 
+@runs("MyReLU.forward")
 def probe_forward(m, input):
     return {"output": m.MyReLU.apply(input)}
 
 
+@runs("MyReLU.forward and MyReLU.backward")
 def probe_backward(m, input, grad_output):
     x = input.detach().requires_grad_(True)
     m.MyReLU.apply(x).backward(grad_output.clone())
     return {"grad": x.grad}
 
 
+@runs("MyReLU.backward")
 def probe_grad_output(m, input, grad_output):
     """Call backward by hand, to see what it does to the very grad_output it is given."""
     x = input.detach().requires_grad_(True)
@@ -41,6 +44,7 @@ def probe_grad_output(m, input, grad_output):
     return {"after": given, "version_changed": given._version != version}
 
 
+@runs("MyReLU.forward")
 def probe_saved(m, input):
     x = input.detach().requires_grad_(True)
     y = m.MyReLU.apply(x)
@@ -52,6 +56,7 @@ def probe_saved(m, input):
             "saved": saved, "attributes": attributes}
 
 
+@runs("two_layer_forward")
 def probe_network(m, x, w1, w2):
     x = x.detach()
     w1 = w1.detach().requires_grad_(True)
@@ -148,12 +153,17 @@ def check_grad_output(session):
         got = session.call(probe_grad_output, **case)
         before = oracles.rounded(case["grad_output"])
         after = got["after"]
-        changed = got["version_changed"] or (
-            isinstance(after, TensorData) and not np.array_equal(after.values.astype(np.float64), before))
-        if changed:
+        values_changed = isinstance(after, TensorData) and not np.array_equal(
+            after.values.astype(np.float64), before)
+        if values_changed:
             raise CheckFailure("backward modified grad_output in place",
                                [f"grad_output before: {before.tolist()}",
                                 f"grad_output after:  {after.values.tolist()}"],
+                               GRAD_OUTPUT_MODIFIED)
+        if got["version_changed"]:
+            raise CheckFailure("backward wrote into grad_output in place",
+                               ["its values happen to be unchanged on this input, but its version "
+                                "counter moved: an in-place operation ran on it"],
                                GRAD_OUTPUT_MODIFIED)
 
     return find_failure(relu_cases(), body, relu_edge_cases()[:1])

@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd_lab.catalog import functions
 from autograd_lab.catalog.base import Check, Exercise
-from autograd_lab.grading.compare import Expect, check_tensor
+from autograd_lab.grading.compare import Expect, check_tensor, describe
 from autograd_lab.grading.diagnose import TRANSPOSED
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
 from autograd_lab.grading.search import find_failure
@@ -35,11 +35,9 @@ def probe_jacobian(m, f, x, x_grad=None):
 # -- checks (grading side) -------------------------------------------------------------------
 
 
-def _both(session, case) -> list[tuple[str, dict]]:
-    """Run vjp and jacobian on one case; return ``[(what was called, what the probe saw)]``."""
-    without_v = {name: value for name, value in case.items() if name != "v"}
-    return [("vjp(f, x, v)", session.call(probe_vjp, **case)),
-            ("jacobian(f, x)", session.call(probe_jacobian, **without_v))]
+VJP = functions.Target("vjp(f, x, v)", probe_vjp, with_v=True)
+JACOBIAN = functions.Target("jacobian(f, x)", probe_jacobian)
+BOTH = (VJP, JACOBIAN)
 
 
 def check_vjp(session):
@@ -69,13 +67,16 @@ def _check_jacobian(got, case, expected: np.ndarray, session) -> None:
     flipped = by_rows.T.reshape(x_shape + y_shape)  # J^T, laid out as x.shape + y.shape
     if isinstance(got, TensorData) and got.shape != expected.shape and got.dtype == dtype:
         values = got.values.astype(np.float64)
-        details = [f"row i of J (shaped like x) is the gradient of f(x).reshape(-1)[i]: J is "
+        details = [f"expected: {describe(expected, dtype, session.device)}",
+                   f"got:      {describe(values, got.dtype, got.device)}",
+                   f"row i of J (shaped like x) is the gradient of f(x).reshape(-1)[i]: J is "
                    f"shaped f(x).shape + x.shape = {y_shape} + {x_shape}"]
         if all_close(values, flipped, dtype):
             raise CheckFailure(
                 f"jacobian(f, x): expected shape {expected.shape}, got {got.shape} "
                 "(x.shape + f(x).shape)", details, JACOBIAN_TRANSPOSED)
-        if values.size == expected.size and all_close(values.reshape(expected.shape), expected, dtype):
+        if values.size == expected.size and all_close(values.reshape(expected.shape), expected,
+                                                      dtype):
             raise CheckFailure(
                 f"jacobian(f, x): the right values in the wrong shape: expected "
                 f"{expected.shape}, got {got.shape}", details + ["reshape to `y.shape + x.shape`"])
@@ -94,74 +95,65 @@ def check_jacobian(session):
 
 
 def check_called_once(session):
-    def body(case):
-        for what, got in _both(session, case):
-            functions.check_called_once(what, got)
-
-    return find_failure(functions.cases(with_v=True), body,
-                        functions.edge_cases(with_v=True)[-2:], max_examples=4)
+    return functions.check_rule(session, BOTH, functions.called_once)
 
 
-def check_backward_passes(session):
-    def body(case):
-        (_, vjp_got), (_, jacobian_got) = _both(session, case)
-        passes = vjp_got["passes"]
+def _one_pass_per_row(target, got, case) -> None:
+    passes = got["passes"]
+    if target is VJP:
         if passes != 1:
             raise CheckFailure(
                 f"vjp(f, x, v) ran {passes} backward passes; it must run exactly one",
                 ["one pass with v as its gradient computes v^T J without ever building J: "
                  "`torch.autograd.grad(y, xr, v)` (or `y.backward(v)`)"])
-        outputs = math.prod(functions.output_shape(case["f"], case["x"].values.shape))
-        passes = jacobian_got["passes"]
-        if passes != outputs:
-            raise CheckFailure(
-                f"jacobian(f, x) ran {passes} backward pass{'es' if passes != 1 else ''} for an "
-                f"f(x) of {outputs} element{'s' if outputs != 1 else ''}; it must run one per "
-                "output element",
-                ["row i of J is one backward pass with a one-hot v (1 at element i of y, 0 "
-                 "elsewhere), all through the graph of the one call y = f(xr)"])
+        return
+    outputs = math.prod(functions.output_shape(case["f"], case["x"].values.shape))
+    if passes != outputs:
+        raise CheckFailure(
+            f"jacobian(f, x) ran {passes} backward pass{'es' if passes != 1 else ''} for an "
+            f"f(x) of {outputs} element{'s' if outputs != 1 else ''}; it must run one per "
+            "output element",
+            ["row i of J is one backward pass with a one-hot v (1 at element i of y, 0 "
+             "elsewhere), all through the graph of the one call y = f(xr)"])
 
-    return find_failure(functions.cases(with_v=True), body,
-                        functions.edge_cases(with_v=True)[-2:], max_examples=4)
+
+def check_backward_passes(session):
+    return functions.check_rule(session, BOTH, _one_pass_per_row)
+
+
+def _no_functional(target, got, case) -> None:
+    if got["functional"]:
+        names = ", ".join(f"torch.autograd.functional.{name}" for name in got["functional"])
+        raise CheckFailure(
+            f"{target.call} used {names}",
+            ["torch.autograd.functional does this exercise for you: build the result from "
+             "`torch.autograd.grad` (or `backward`) passes yourself"])
 
 
 def check_no_functional(session):
-    def body(case):
-        for what, got in _both(session, case):
-            if got["functional"]:
-                names = ", ".join(f"torch.autograd.functional.{n}" for n in got["functional"])
-                raise CheckFailure(
-                    f"{what} used {names}",
-                    ["torch.autograd.functional does this exercise for you: build the result from "
-                     "`torch.autograd.grad` (or `backward`) passes yourself"])
-
-    return find_failure(functions.cases(with_v=True), body,
-                        functions.edge_cases(with_v=True)[-1:], max_examples=3)
+    return functions.check_rule(session, BOTH, _no_functional, edges=slice(-1, None),
+                                max_examples=3)
 
 
 def check_x_untouched(session):
-    def body(case):
-        for what, got in _both(session, case):
-            functions.check_x_untouched(what, got, case)
+    # Edge cases: all zeros (x does not require grad), the last (x requires grad, has a .grad).
+    return functions.check_rule(session, BOTH, functions.x_untouched, prior_grad=True,
+                                edges=slice(None, None, 5), max_examples=5)
 
-    return find_failure(functions.cases(with_v=True, prior_grad=True), body,
-                        functions.edge_cases(with_v=True, prior_grad=True)[::5], max_examples=5)
+
+def _detached(target, got, case) -> None:
+    result = got["result"]
+    if not isinstance(result, TensorData):
+        raise CheckFailure(f"{target.call} did not return a tensor")
+    if result.requires_grad:
+        raise CheckFailure(
+            f"{target.call} returned a tensor that requires grad (grad_fn {result.grad_fn})",
+            ["return `grad.detach()`; and leave out `create_graph=True`, which records a graph "
+             "of the backward pass itself"])
 
 
 def check_detached(session):
-    def body(case):
-        for what, got in _both(session, case):
-            result = got["result"]
-            if not isinstance(result, TensorData):
-                raise CheckFailure(f"{what} did not return a tensor")
-            if result.requires_grad:
-                raise CheckFailure(
-                    f"{what} returned a tensor that requires grad (grad_fn {result.grad_fn})",
-                    ["return `grad.detach()`; and leave out `create_graph=True`, which records a "
-                     "graph of the backward pass itself"])
-
-    return find_failure(functions.cases(with_v=True), body,
-                        functions.edge_cases(with_v=True)[-1:], max_examples=3)
+    return functions.check_rule(session, BOTH, _detached, edges=slice(-1, None), max_examples=3)
 
 
 EXERCISE = Exercise(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import strategies as st
-
 from autograd_lab.catalog import functions
 from autograd_lab.catalog.base import Check, Exercise
 from autograd_lab.grading.compare import Expect, check_tensor
@@ -22,34 +20,18 @@ from autograd_lab.grading.search import find_failure
 # -- probes (worker side) --------------------------------------------------------------------
 
 
-def probe_two_losses(m, f, x, x_grad=None):
+def probe_grads_of_two_losses(m, f, x, x_grad=None):
     return functions.run_watched(lambda counted: m.grads_of_two_losses(counted, x), f, x, x_grad)
 
 
-def probe_accumulated(m, f, x, times, x_grad=None):
+def probe_accumulated_grad(m, f, x, times, x_grad=None):
     return functions.run_watched(lambda counted: m.accumulated_grad(counted, x, times), f, x,
                                  x_grad)
 
 
-# -- inputs ----------------------------------------------------------------------------------
-
-
-@st.composite
-def _cases(draw, *, prior_grad: bool = False) -> dict:
-    """A case for both functions: ``f``, ``x`` (maybe ``x_grad``) and ``times`` (1 to 4)."""
-    return {**draw(functions.cases(prior_grad=prior_grad)), "times": draw(st.integers(1, 4))}
-
-
-def _edge_cases(*, prior_grad: bool = False) -> list[tuple[str, dict]]:
-    return [(label, {**case, "times": 3 if i % 2 else 2})
-            for i, (label, case) in enumerate(functions.edge_cases(prior_grad=prior_grad))]
-
-
-def _both(session, case) -> list[tuple[str, dict]]:
-    """Run both functions on one case; return ``[(what was called, what the probe saw)]``."""
-    without_times = {name: value for name, value in case.items() if name != "times"}
-    return [("grads_of_two_losses(f, x)", session.call(probe_two_losses, **without_times)),
-            (f"accumulated_grad(f, x, times={case['times']})", session.call(probe_accumulated, **case))]
+BOTH = (functions.Target("grads_of_two_losses(f, x)", probe_grads_of_two_losses),
+        functions.Target("accumulated_grad(f, x, times)", probe_accumulated_grad,
+                         with_times=True))
 
 
 # -- checks (grading side) -------------------------------------------------------------------
@@ -76,7 +58,7 @@ ONE_PASS = Diagnosis(
 
 def check_two_losses(session):
     def body(case):
-        got = session.call(probe_two_losses, **case)["result"]
+        got = session.call(probe_grads_of_two_losses, **case)["result"]
         if not (isinstance(got, list) and len(got) == 2):
             raise CheckFailure("grads_of_two_losses(f, x) must return a pair "
                                "(grad_of_mean, grad_of_sum)")
@@ -84,9 +66,9 @@ def check_two_losses(session):
         grad_sum = functions.vjp_of(case["f"], x, None)
         grad_mean = grad_sum / math.prod(functions.output_shape(case["f"], x.values.shape))
         both = grad_mean + grad_sum
-        for what, answer, other in (("grad_of_mean", grad_mean, grad_sum),
-                                    ("grad_of_sum", grad_sum, grad_mean)):
-            check_tensor(f"grads_of_two_losses(f, x): {what}", got[what == "grad_of_sum"],
+        for result, what, answer, other in ((got[0], "grad_of_mean", grad_mean, grad_sum),
+                                            (got[1], "grad_of_sum", grad_sum, grad_mean)):
+            check_tensor(f"grads_of_two_losses(f, x): {what}", result,
                          Expect(answer, dtype=x.dtype, device=session.device,
                                 alternatives=((ACCUMULATED, both), (SWAPPED, other))))
 
@@ -95,43 +77,37 @@ def check_two_losses(session):
 
 def check_accumulated(session):
     def body(case):
-        got = session.call(probe_accumulated, **case)["result"]
+        got = session.call(probe_accumulated_grad, **case)["result"]
         grad = functions.vjp_of(case["f"], case["x"], None)
         alternatives = ((ONE_PASS, grad),) if case["times"] > 1 else ()
         check_tensor(f"accumulated_grad(f, x, times={case['times']})", got,
                      Expect(case["times"] * grad, dtype=case["x"].dtype, device=session.device,
                             alternatives=alternatives))
 
-    return find_failure(_cases(), body, _edge_cases())
+    return find_failure(functions.cases(with_times=True), body,
+                        functions.edge_cases(with_times=True))
 
 
 def check_called_once(session):
-    def body(case):
-        for what, got in _both(session, case):
-            functions.check_called_once(what, got)
+    return functions.check_rule(session, BOTH, functions.called_once)
 
-    return find_failure(_cases(), body, _edge_cases()[-2:], max_examples=4)
+
+def _graph_freed(target, got, case) -> None:
+    if any(freed is False for freed in got["graph_freed"]):
+        raise CheckFailure(
+            f"when {target.call} returned, the graph of f(x) still held its saved tensors",
+            ["the last backward pass through a graph must free it: leave `retain_graph=True` "
+             "out of the last pass (keep it on every earlier one)"])
 
 
 def check_graph_freed(session):
-    def body(case):
-        for what, got in _both(session, case):
-            if any(freed is False for freed in got["graph_freed"]):
-                raise CheckFailure(
-                    f"when {what} returned, the graph of f(x) still held its saved tensors",
-                    ["the last backward pass through a graph must free it: leave "
-                     "`retain_graph=True` out of the last pass (keep it on every earlier one)"])
-
-    return find_failure(_cases(), body, _edge_cases()[-2:], max_examples=4)
+    return functions.check_rule(session, BOTH, _graph_freed)
 
 
 def check_x_untouched(session):
-    def body(case):
-        for what, got in _both(session, case):
-            functions.check_x_untouched(what, got, case)
-
-    return find_failure(_cases(prior_grad=True), body, _edge_cases(prior_grad=True)[::5],
-                        max_examples=5)
+    # Edge cases: all zeros (x does not require grad), the last (x requires grad, has a .grad).
+    return functions.check_rule(session, BOTH, functions.x_untouched, prior_grad=True,
+                                edges=slice(None, None, 5), max_examples=5)
 
 
 EXERCISE = Exercise(

@@ -7,12 +7,14 @@ were freed can be told from one that was retained (:func:`graph_walk.saved_tenso
 
 Worker side: :func:`run_watched` calls the student's function with ``f`` wrapped to count its
 calls and keep its outputs, while it counts backward passes and records any use of
-``torch.autograd.functional``. Grading side: the oracle (``torch.autograd.functional`` in
-float64, which the grader may use and students may not), the inputs, and the rule checks that
-exercises 4 and 5 share.
+``torch.autograd.functional``. Grading side: the oracle (``torch.autograd`` in float64), the
+inputs, and the rule checks that exercises 4 and 5 share.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -20,7 +22,9 @@ from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
 from autograd_lab.catalog.graph_walk import saved_tensors_freed
-from autograd_lab.grading.failure import CheckFailure
+from autograd_lab.grading.compare import summarize
+from autograd_lab.grading.failure import CheckFailure, Failure
+from autograd_lab.grading.search import find_failure
 from autograd_lab.sandbox.protocol import TensorArg, TensorData
 
 # -- the menu ------------------------------------------------------------------------------
@@ -152,16 +156,22 @@ def output_shape(f: str, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def jacobian_of(f: str, x: TensorArg) -> np.ndarray:
-    """The Jacobian of ``f`` at the values the student's code sees, shaped ``f(x).shape + x.shape``."""
-    return torch.autograd.functional.jacobian(FUNCTIONS[f], oracles.leaf(x)).numpy()
+    """The Jacobian of ``f`` at the values the student's code sees, shaped ``f(x).shape + x.shape``.
+
+    Row ``i`` is the gradient of the scalar ``f(x).reshape(-1)[i]``. No pass is given an explicit
+    gradient tensor: that costs torch a one-time import of sympy (a quarter of a second).
+    """
+    x = oracles.leaf(x, True)
+    y = FUNCTIONS[f](x)
+    rows = [torch.autograd.grad(element, x, retain_graph=True)[0] for element in y.reshape(-1)]
+    return torch.stack(rows).reshape(y.shape + x.shape).numpy()
 
 
 def vjp_of(f: str, x: TensorArg, v) -> np.ndarray:
-    """``v^T J_f(x)``, shaped like ``x`` (with ``v`` ones: the gradient of ``f(x).sum()``)."""
+    """``v^T J_f(x)``, shaped like ``x``; with ``v`` None, the gradient of ``f(x).sum()``."""
     x = oracles.leaf(x, True)
     y = FUNCTIONS[f](x)
-    weights = torch.ones_like(y) if v is None else oracles.leaf(v)
-    (grad,) = torch.autograd.grad(y, x, weights)
+    (grad,) = torch.autograd.grad(y.sum() if v is None else (y * oracles.leaf(v)).sum(), x)
     return grad.numpy()
 
 
@@ -169,9 +179,11 @@ def vjp_of(f: str, x: TensorArg, v) -> np.ndarray:
 
 
 @st.composite
-def cases(draw, *, with_v: bool = False, prior_grad: bool = False) -> dict:
-    """``f`` from the menu and a small ``x`` (some requiring grad); ``v`` shaped like ``f(x)``.
+def cases(draw, *, with_v: bool = False, with_times: bool = False,
+          prior_grad: bool = False) -> dict:
+    """``f`` from the menu and a small ``x`` (some requiring grad, some non-contiguous).
 
+    ``with_v``: a ``v`` shaped like ``f(x)``; ``with_times``: ``times`` from 1 to 4;
     ``prior_grad``: an ``x`` that requires grad may come with a ``.grad`` already (``x_grad``).
     """
     f = draw(st.sampled_from(NAMES))
@@ -184,10 +196,13 @@ def cases(draw, *, with_v: bool = False, prior_grad: bool = False) -> dict:
         case["x_grad"] = TensorArg(draw(strategies.arrays(shape)), dtype)
     if with_v:
         case["v"] = TensorArg(draw(strategies.arrays(output_shape(f, shape))), dtype)
+    if with_times:
+        case["times"] = draw(st.integers(1, 4))
     return case
 
 
-def edge_cases(*, with_v: bool = False, prior_grad: bool = False) -> list[tuple[str, dict]]:
+def edge_cases(*, with_v: bool = False, with_times: bool = False,
+               prior_grad: bool = False) -> list[tuple[str, dict]]:
     """The fixed edge cases of DESIGN.md, invariant 2, each with a function that makes it count."""
     rng = np.random.default_rng(0)
 
@@ -199,18 +214,21 @@ def edge_cases(*, with_v: bool = False, prior_grad: bool = False) -> list[tuple[
         ("all zeros", "tanh_matmul", TensorArg(np.zeros((2, 3)))),
         ("a 0-dim x", "outer", TensorArg(np.array(1.5))),
         ("a single-element x", "cumsum_of_squares", TensorArg(np.array([-0.75]), "float32")),
-        ("a non-contiguous x", "cumsum_of_squares", TensorArg(typical.T.copy(), noncontiguous=True)),
+        ("a non-contiguous x", "cumsum_of_squares",
+         TensorArg(typical.T.copy(), noncontiguous=True)),
         ("large values", "sin_times_x", TensorArg(typical * 1000, "float32")),
         ("a typical case, x requires grad", "outer", TensorArg(typical, requires_grad=True)),
     ]
     result = []
-    for label, f, x in found:
+    for i, (label, f, x) in enumerate(found):
         case = {"f": FunctionName(f), "x": x}
         if prior_grad and x.requires_grad:
             label += " and has a .grad already"
             case["x_grad"] = TensorArg(draw(*x.values.shape), x.dtype)
         if with_v:
             case["v"] = TensorArg(draw(*output_shape(f, x.values.shape)), x.dtype)
+        if with_times:
+            case["times"] = 3 if i % 2 else 2
         result.append((label, case))
     return result
 
@@ -218,24 +236,53 @@ def edge_cases(*, with_v: bool = False, prior_grad: bool = False) -> list[tuple[
 # -- grading side: the rules exercises 4 and 5 share ----------------------------------------
 
 
-def check_called_once(what: str, got: dict) -> None:
-    """``f`` was called exactly once."""
+@dataclass(frozen=True)
+class Target:
+    """One function of a student's file, as the rule checks call it."""
+
+    call: str
+    """How a message names the call: ``vjp(f, x, v)``."""
+    probe: Callable
+    """The probe that runs it under :func:`run_watched`."""
+    with_v: bool = False
+    with_times: bool = False
+
+
+def check_rule(session, targets: tuple[Target, ...], rule, *, prior_grad: bool = False,
+               edges: slice = slice(-2, None), max_examples: int = 4) -> Failure | None:
+    """Check ``rule(target, what_the_probe_saw, case)`` on each target in turn."""
+    for target in targets:
+        def body(case, target=target):
+            rule(target, session.call(target.probe, **case), case)
+
+        kinds = {"with_v": target.with_v, "with_times": target.with_times,
+                 "prior_grad": prior_grad}
+        failure = find_failure(cases(**kinds), body, edge_cases(**kinds)[edges],
+                               max_examples=max_examples)
+        if failure is not None:
+            return failure
+    return None
+
+
+def called_once(target: Target, got: dict, case: dict) -> None:
+    """Rule: ``f`` was called exactly once."""
     calls = got["f_calls"]
     if calls != 1:
         raise CheckFailure(
-            f"{what} called f {calls} time{'s' if calls != 1 else ''}; it must call f exactly once",
+            f"{target.call} called f {calls} time{'s' if calls != 1 else ''}; it must call f "
+            "exactly once",
             ["compute `y = f(xr)` once and run every backward pass through that one graph"
              if calls else "call f on a fresh leaf: `xr = x.detach().requires_grad_(True)`"])
 
 
-def check_x_untouched(what: str, got: dict, case: dict) -> None:
-    """``x`` kept its values, its ``requires_grad`` and its ``.grad``."""
+def x_untouched(target: Target, got: dict, case: dict) -> None:
+    """Rule: ``x`` kept its values, its ``requires_grad`` and its ``.grad``."""
     x = case["x"]
     changes = []
     after = got["x"]
     if not (isinstance(after, TensorData) and np.array_equal(
             after.values.astype(np.float64), oracles.rounded(x))):
-        changes.append(f"x's values changed to {after.values.tolist()}"
+        changes.append(f"x's values changed to {summarize(after.values)}"
                        if isinstance(after, TensorData) else "x is no longer a tensor")
     elif got["x_version_changed"]:
         changes.append("x was modified in place (an in-place operation such as `x.add_()`)")
@@ -250,6 +297,6 @@ def check_x_untouched(what: str, got: dict, case: dict) -> None:
         changes.append("x.grad was changed" if grad is not None else "x.grad was set to None")
     if changes:
         raise CheckFailure(
-            f"{what} did not leave x as it was", changes +
+            f"{target.call} did not leave x as it was", changes +
             ["work on a fresh leaf that shares x's values: `xr = x.detach().requires_grad_(True)`, "
              "then differentiate with respect to xr (`torch.autograd.grad` leaves .grad alone)"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import torch
+
 
 def node_names(tensor) -> list[str]:
     """The class names of every node reachable from ``tensor.grad_fn``, walked iteratively."""
@@ -33,10 +35,11 @@ def saved_tensors_freed(tensor) -> bool | None:
         seen.add(id(node))
         for attribute in dir(node):
             if attribute.startswith("_saved_") and not attribute.startswith("_saved_raw"):
-                inspected = True
                 try:
-                    getattr(node, attribute)
-                except RuntimeError:
+                    value = getattr(node, attribute)
+                except RuntimeError:  # "Trying to backward through the graph a second time"
                     return True
+                # Saved sizes and flags are never freed: only tensors tell.
+                inspected = inspected or isinstance(value, torch.Tensor)
         stack.extend(child for child, _ in getattr(node, "next_functions", ()) if child is not None)
     return False if inspected else None

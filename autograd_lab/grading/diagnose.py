@@ -14,8 +14,8 @@ from autograd_lab.grading.tolerance import all_close, close
 SIGN_FLIPPED = Diagnosis(
     "sign flipped",
     "every value is the negative of the expected one",
-    "a gradient points uphill: check the sign of each step of the chain rule "
-    "(e.g. `y_pred - y`, not `y - y_pred`), and that the update subtracts it",
+    "check the sign of each step of the chain rule (a difference taken the wrong way round, "
+    "such as `y - y_pred` for `y_pred - y`), and that an update subtracts the gradient",
 )
 TRANSPOSED = Diagnosis(
     "transposed",

@@ -44,7 +44,7 @@ def describe_value(value) -> str:
     """Render one input of a case, short."""
     if isinstance(value, TensorArg):
         flags = [value.dtype]
-        if value.noncontiguous:
+        if value.noncontiguous and any(side > 1 for side in value.values.shape):
             flags.append("non-contiguous")
         if value.requires_grad:
             flags.append("requires_grad")
@@ -109,12 +109,13 @@ def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
             shrinking["smallest"] = exc.failure
             raise
 
+    edge_cases = list(edge_cases)
     try:
         drawn()
     except CheckFailure as exc:
-        return exc.failure
+        return _confirm(exc.failure, body, edge_cases)
     except _ShrinkBudgetSpent:
-        return shrinking["smallest"]
+        return _confirm(shrinking["smallest"], body, edge_cases)
     except BaseExceptionGroup as group:  # hypothesis's Flaky, when a result is not repeatable
         found = _first_failure(group)
         if found is not None:
@@ -128,3 +129,25 @@ def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
         except CheckFailure as exc:
             return exc.failure
     return None
+
+
+def _confirm(failure: Failure, body: Callable[[Case], None],
+             edge_cases: list[tuple[str, Case]]) -> Failure:
+    """Keep a diagnosis only if every edge case that fails is explained by it too.
+
+    A shrunk input may have one element, where any difference looks like a constant factor;
+    the edge cases are larger and varied, so they tell a real pattern from a coincidence.
+    """
+    if failure.diagnosis is None:
+        return failure
+    for _, case in edge_cases:
+        try:
+            body(case)
+        except CheckFailure as exc:
+            found = exc.failure.diagnosis
+            if found is None or found.name != failure.diagnosis.name:
+                failure.diagnosis = None
+                break
+        except Abort:
+            break
+    return failure

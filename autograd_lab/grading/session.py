@@ -99,9 +99,10 @@ class Session:
     # -- probes -----------------------------------------------------------------------------
     def call(self, probe: Callable, **args):
         """Run ``probe(student_module, **args)`` in the worker and return what it returned."""
-        what = f"running `{probe.__name__.removeprefix('probe_')}`"
+        what = f"running {getattr(probe, 'runs', 'your code')}"
         if self.time_left <= 0:
-            raise Abort(Failure(f"not run: the time limit of {self.timeout:g} s was used up"))
+            raise Abort(Failure(f"not run: the time limit of {self.timeout:g} s was used up",
+                                show_input=False))
         if self._worker is None or not self._worker.alive:
             failure = self._load(self._start_worker())
             if failure is not None:
@@ -124,7 +125,8 @@ class Session:
                 f"timed out: your code did not finish within the time limit of "
                 f"{self.timeout:g} s while {what} (an infinite loop? a loop that waits for input?)"))
         if isinstance(exc, WorkerGarbled):
-            return Abort(Failure(f"the process running your code sent malformed data while {what}"))
+            return Abort(Failure(f"the process running your code sent malformed data while "
+                                 f"{what} ({exc})"))
         status = str(exc)
         hint = ""
         if "exited with code" in status:
@@ -150,5 +152,10 @@ class Session:
             return Failure(f"not implemented yet: {message}", details, show_input=False)
         if kind == "SystemExit":
             return Failure(f"your code called exit({message}) while {what}", details)
+        module_prefix = f"module '{self.module_name}' has no attribute "
+        if kind == "AttributeError" and message.startswith(module_prefix):
+            name = message.removeprefix(module_prefix)
+            return Failure(f"your file defines no {name}: define it at the top level of the file, "
+                           "with exactly that name", details)
         return Failure(f"your code raised {kind}: {message} (while {what})", details,
                        explain_error(kind, message))

@@ -55,6 +55,10 @@ class ChannelClosed(ProtocolError):
     """The other end closed the pipe (the worker exited or was killed)."""
 
 
+class MessageTooLarge(ProtocolError):
+    """A message over the size limits."""
+
+
 class ChannelTimeout(ProtocolError):
     """No complete message arrived before the deadline."""
 
@@ -85,6 +89,13 @@ class TensorData:
     @property
     def shape(self) -> tuple[int, ...]:
         return tuple(self.values.shape)
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A value the worker could not encode (an object that is not plain data)."""
+
+    type_name: str
 
 
 @dataclass
@@ -145,7 +156,7 @@ def encode(message: dict, tensor_encoder=None) -> bytes:
     return struct.pack(">Q", len(head)) + head + b"".join(blobs.chunks)
 
 
-def _decode(value, blobs: list[memoryview], depth: int, tensor_decoder):
+def _decode(value, blobs: list[memoryview | None], depth: int, tensor_decoder):
     if depth > MAX_DEPTH:
         raise ProtocolError("message nested too deeply")
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -181,26 +192,24 @@ def _decode(value, blobs: list[memoryview], depth: int, tensor_decoder):
     raise ProtocolError(f"unknown tag {tag[:40]!r}")
 
 
-def _decode_array(inner, blobs: list[memoryview]) -> np.ndarray:
+def _decode_array(inner, blobs: list[memoryview | None]) -> np.ndarray:
     try:
         dtype = inner["dtype"]
         shape = tuple(int(s) for s in inner["shape"])
-        blob = blobs[int(inner["blob"])]
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        index = int(inner["blob"])
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ProtocolError("malformed array header") from exc
-    if dtype not in WIRE_DTYPES or any(s < 0 for s in shape) or len(shape) > 16:
-        raise ProtocolError("bad array dtype or shape")
+    if not isinstance(dtype, str) or dtype not in WIRE_DTYPES:
+        raise ProtocolError("bad array dtype")
+    if any(s < 0 for s in shape) or len(shape) > 16:
+        raise ProtocolError("bad array shape")
+    if not 0 <= index < len(blobs) or blobs[index] is None:
+        raise ProtocolError("bad or reused blob index")
+    blob, blobs[index] = blobs[index], None  # each blob backs exactly one array
     wire = np.dtype(WIRE_DTYPES[dtype])
     if math.prod(shape) * wire.itemsize != len(blob):
         raise ProtocolError("array size does not match its bytes")
     return np.frombuffer(blob, dtype=wire).reshape(shape).copy()
-
-
-@dataclass(frozen=True)
-class Unsupported:
-    """A value the worker could not encode (an object that is not plain data)."""
-
-    type_name: str
 
 
 def _parse_header(header_bytes: bytes) -> tuple[object, list[int]]:
@@ -228,7 +237,12 @@ def _decode_body(body, sizes: list[int], payload: bytes, tensor_decoder) -> dict
     for n in sizes:
         blobs.append(view[start:start + n])
         start += n
-    message = _decode(body, blobs, 0, tensor_decoder)
+    try:
+        message = _decode(body, blobs, 0, tensor_decoder)
+    except ProtocolError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, OverflowError, RecursionError) as exc:
+        raise ProtocolError(f"malformed value: {type(exc).__name__}") from exc
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a dict")
     return message
@@ -264,10 +278,12 @@ def receive(fd: int, deadline: float | None = None, tensor_decoder=None) -> dict
     """Read and decode one message from ``fd``, waiting until ``deadline`` (monotonic)."""
     (head_len,) = struct.unpack(">Q", _read_exact(fd, 8, deadline))
     if head_len > MAX_HEADER_BYTES:
-        raise ProtocolError(f"header of {head_len} bytes is too large")
+        raise MessageTooLarge(f"header of {head_len} bytes is too large")
     body, sizes = _parse_header(_read_exact(fd, head_len, deadline))
     total = sum(sizes)
-    if total > MAX_MESSAGE_BYTES or any(n < 0 for n in sizes):
-        raise ProtocolError(f"message of {total} bytes is too large")
+    if any(n < 0 for n in sizes):
+        raise ProtocolError("negative blob size")
+    if total > MAX_MESSAGE_BYTES:
+        raise MessageTooLarge(f"message of {total} bytes is too large")
     payload = _read_exact(fd, total, deadline)
     return _decode_body(body, sizes, payload, tensor_decoder)

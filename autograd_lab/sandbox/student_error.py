@@ -7,9 +7,11 @@ Student exceptions may be hostile (a ``__str__`` that raises): every access is g
 
 from __future__ import annotations
 
+import os
 import traceback
 
 MAX_MESSAGE = 2000
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _safe_str(value) -> str:
@@ -28,7 +30,11 @@ def describe(exc: BaseException, student_file: str) -> dict:
         frames = []
     kept = []
     for index, frame in enumerate(frames):
-        if frame.filename == student_file or index == len(frames) - 1:
+        innermost = index == len(frames) - 1
+        # The innermost frame is kept when it is library code the student called (torch,
+        # numpy), never when it is the grader's own probe or the import machinery.
+        ours = frame.filename.startswith(_PACKAGE_DIR) or frame.filename.startswith("<frozen")
+        if frame.filename == student_file or (innermost and not ours):
             kept.append({
                 "file": str(frame.filename),
                 "line": int(frame.lineno or 0),

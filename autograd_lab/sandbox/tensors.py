@@ -46,20 +46,31 @@ def encode_tensor(value, array_header):
     return {"$tensor": head}
 
 
+def make_noncontiguous(tensor: torch.Tensor) -> torch.Tensor:
+    """The same values in a layout that is not contiguous (where the shape allows one).
+
+    A matrix whose last two sides exceed 1 becomes the transpose of a contiguous tensor (the
+    layout of ``x.T``); otherwise the values sit at every other element of a larger tensor.
+    A tensor with no side above 1 is contiguous in any layout.
+    """
+    sides = [d for d, size in enumerate(tensor.shape) if size > 1]
+    if not sides:
+        return tensor
+    if tensor.dim() >= 2 and tensor.shape[-1] > 1 and tensor.shape[-2] > 1:
+        return tensor.transpose(-1, -2).contiguous().transpose(-1, -2)
+    d = sides[-1]
+    every_other = (slice(None),) * d + (slice(None, None, 2),)
+    return tensor.repeat_interleave(2, dim=d)[every_other]
+
+
 def tensor_decoder(device: str):
     """Return a decoder that builds tensor arguments on ``device``."""
 
     def decode(array: np.ndarray, head: dict) -> torch.Tensor:
         dtype = getattr(torch, head["dtype"])
-        if head.get("noncontiguous") and array.ndim >= 2:
-            # Build the transpose contiguously, then transpose back: same values, not contiguous.
-            base = torch.from_numpy(np.ascontiguousarray(array.swapaxes(-1, -2)))
-            tensor = base.to(device=device, dtype=dtype).transpose(-1, -2)
-        elif head.get("noncontiguous") and array.ndim == 1 and array.size > 1:
-            doubled = np.repeat(array, 2)
-            tensor = torch.from_numpy(doubled).to(device=device, dtype=dtype)[::2]
-        else:
-            tensor = torch.from_numpy(array).to(device=device, dtype=dtype)
+        tensor = torch.from_numpy(array).to(device=device, dtype=dtype)
+        if head.get("noncontiguous"):
+            tensor = make_noncontiguous(tensor)
         if head.get("requires_grad"):
             tensor.requires_grad_(True)
         return tensor

@@ -12,7 +12,7 @@ class MyReLU(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         (input,) = ctx.saved_tensors
-        raise ValueError("planted failure in backward")  # line 15
+        raise ValueError("planted failure in backward")
 
 
 def two_layer_forward(x, w1, w2):

@@ -1,6 +1,6 @@
 # expect-fail: grad_output_untouched
 # expect-diagnosis: grad_output modified in place
-# expect-message: backward modified grad_output in place
+# expect-message: grad_output in place
 # Planted mistake: backward masks grad_output itself instead of a copy.
 """Exercise 3 (my_relu): a custom autograd Function.
 

@@ -1,13 +1,17 @@
 # expect-fail: jacobian
 # expect-diagnosis: transposed
-"""exercise4 with one planted mistake: jacobian stacks the rows as columns, then reshapes them to the right shape."""
+"""exercise4 with one planted mistake: jacobian stacks the rows as columns, then reshapes them to
+the right shape.
+"""
 
 from collections.abc import Callable
 
 import torch
 
 
-def vjp(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+def vjp(
+    f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor
+) -> torch.Tensor:
     xr = x.detach().requires_grad_(True)
     y = f(xr)
     (grad,) = torch.autograd.grad(y, xr, v)

@@ -7,7 +7,9 @@ from collections.abc import Callable
 import torch
 
 
-def vjp(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+def vjp(
+    f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor
+) -> torch.Tensor:
     xr = x.detach().requires_grad_(True)
     y = f(xr)
     (grad,) = torch.autograd.grad(y, xr, v)

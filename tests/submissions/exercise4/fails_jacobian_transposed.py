@@ -1,6 +1,6 @@
 # expect-fail: jacobian
 # expect-diagnosis: transposed
-# expect-message: x.shape + f(x).shape
+# expect-message: the Jacobian's transpose
 """exercise4 with one planted mistake: jacobian puts the rows along the last dimensions (J^T)."""
 
 from collections.abc import Callable
@@ -8,7 +8,9 @@ from collections.abc import Callable
 import torch
 
 
-def vjp(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+def vjp(
+    f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor
+) -> torch.Tensor:
     xr = x.detach().requires_grad_(True)
     y = f(xr)
     (grad,) = torch.autograd.grad(y, xr, v)

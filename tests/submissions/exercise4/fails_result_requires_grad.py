@@ -1,13 +1,16 @@
 # expect-fail: result_detached
 # expect-message: requires grad
-"""exercise4 with one planted mistake: vjp builds a graph of its backward pass (create_graph=True)."""
+"""exercise4 with one planted mistake: vjp builds a graph of its backward pass (create_graph=True).
+"""
 
 from collections.abc import Callable
 
 import torch
 
 
-def vjp(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+def vjp(
+    f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor
+) -> torch.Tensor:
     xr = x.detach().requires_grad_(True)
     y = f(xr)
     (grad,) = torch.autograd.grad(y, xr, v, create_graph=True)

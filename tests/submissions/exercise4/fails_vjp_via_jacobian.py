@@ -1,13 +1,17 @@
 # expect-fail: backward_passes
 # expect-message: vjp(f, x, v) ran
-"""exercise4 with one planted mistake: vjp builds the whole Jacobian (one pass per output element) first."""
+"""exercise4 with one planted mistake: vjp builds the whole Jacobian (one pass per output element)
+first.
+"""
 
 from collections.abc import Callable
 
 import torch
 
 
-def vjp(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+def vjp(
+    f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor
+) -> torch.Tensor:
     full = jacobian(f, x)
     return (v.reshape(-1) @ full.reshape(v.numel(), -1)).reshape(x.shape)
 

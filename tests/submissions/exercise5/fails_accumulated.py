@@ -1,7 +1,9 @@
 # expect-fail: grads_of_two_losses
 # expect-diagnosis: accumulated
 # expect-message: grad_of_sum
-"""exercise5 with one planted mistake: both losses backpropagate into one .grad, so the second gradient holds both."""
+"""exercise5 with one planted mistake: both losses backpropagate into one .grad, so the second
+gradient holds both.
+"""
 
 from collections.abc import Callable
 

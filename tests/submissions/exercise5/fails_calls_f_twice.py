@@ -1,6 +1,8 @@
 # expect-fail: f_called_once
 # expect-message: grads_of_two_losses(f, x) called f 2 times
-"""exercise5 with one planted mistake: the second loss recomputes f(x) instead of retaining the graph."""
+"""exercise5 with one planted mistake: the second loss recomputes f(x) instead of retaining the
+graph.
+"""
 
 from collections.abc import Callable
 

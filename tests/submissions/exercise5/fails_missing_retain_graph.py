@@ -1,6 +1,8 @@
 # expect-fail: grads_of_two_losses
 # expect-diagnosis: missing retain_graph
-"""exercise5 with one planted mistake: the first of two passes through one graph does not retain it."""
+"""exercise5 with one planted mistake: the first of two passes through one graph does not retain
+it.
+"""
 
 from collections.abc import Callable
 

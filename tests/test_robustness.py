@@ -1,0 +1,240 @@
+"""Broken and hostile student files for exercise3 (DESIGN.md, invariants 1 and 4).
+
+Each file in tests/hostile/ does one bad thing. Grading it must return a Report in which the
+checks fail with a message a student understands, points only for checks that genuinely
+pass, no traceback from autograd-lab, no hang, and no process left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from autograd_lab.catalog import lookup
+from autograd_lab.grading.engine import grade
+from autograd_lab.grading.session import MAX_OUTPUT_CHARS
+from conftest import SOLUTIONS, SUBMISSIONS
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+EXERCISE = lookup("3")
+POINTS = {check.name: check.points for check in EXERCISE.checks}
+MYRELU_CHECKS = {"forward", "backward", "grad_output_untouched", "save_for_backward"}
+
+
+def children() -> set[int]:
+    """Pids of this process's children, zombies included (read from /proc, no psutil)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == os.getpid():
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+@pytest.fixture
+def graded(capfd):
+    """Grade a file and check what holds for every file: returns, cleans up, prints nothing."""
+
+    def run(path, *, passing=frozenset(), timeout=20.0):
+        before = children()
+        report = grade(EXERCISE, str(path), timeout=timeout)
+        out, err = capfd.readouterr()
+        assert "Traceback" not in out + err, "autograd-lab printed a traceback"
+        assert children() <= before, "a worker process was left behind"
+        if passing is not None:  # None: whatever passes, as long as it is the same each time
+            assert {c.name for c in report.checks if c.passed} == set(passing)
+            assert report.score == sum(POINTS[name] for name in passing)
+        for check in report.checks:
+            assert check.passed or (check.message and "Traceback" not in check.message)
+        return report
+
+    return run
+
+
+def failed(report) -> list[str]:
+    return [check.message for check in report.checks if not check.passed]
+
+
+def write(tmp_path: Path, name: str, source: str) -> Path:
+    path = tmp_path / name
+    path.write_text(source)
+    return path
+
+
+def test_an_exception_in_backward_names_the_students_file_and_line(graded):
+    path = HOSTILE / "raises_in_backward.py"
+    report = graded(path, passing={"forward", "save_for_backward"})
+    where = f"{path}, line {line_of(path, 'raise ValueError')}, in backward"
+    for message in failed(report):
+        assert "your code raised ValueError: planted failure in backward" in message
+        assert where in message
+
+
+def test_a_syntax_error_fails_every_check_and_gives_the_line(graded):
+    path = HOSTILE / "syntax_error.py"
+    for message in failed(graded(path)):
+        assert message.startswith("your file has a syntax error")
+        assert f"{path}, line {line_of(path, 'def forward')}: def forward(ctx, input)" in message
+
+
+def test_sys_exit_at_import_gains_nothing(graded):
+    report = graded(HOSTILE / "sys_exit_at_import.py")
+    assert all("your code called exit(0) while importing your file" in m for m in failed(report))
+    assert "score: 10/10" in report.output and report.score == 0
+
+
+def test_os_exit_in_forward_is_reported_as_the_process_exiting(graded):
+    for message in failed(graded(HOSTILE / "os_exit_in_forward.py")):
+        assert "the process running your code exited with code 0" in message
+
+
+def test_an_infinite_loop_times_out(graded):
+    started = time.monotonic()
+    report = graded(HOSTILE / "hangs_in_forward.py", timeout=3)
+    assert time.monotonic() - started < 8
+    first, *rest = failed(report)
+    assert first.startswith("timed out") and "time limit of 3 s" in first
+    assert all("timed out" in m or "time limit of 3 s was used up" in m for m in rest)
+
+
+SEGFAULT_BY_SIGNAL = """\
+import os, signal, torch
+class MyReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, input):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output
+def two_layer_forward(x, w1, w2):
+    return MyReLU.apply(x @ w1) @ w2
+"""
+
+
+@pytest.mark.parametrize("how", ["null read", "signal"])
+def test_a_crash_is_reported_as_sigsegv(graded, tmp_path, how):
+    path = (HOSTILE / "segfault_in_forward.py" if how == "null read"
+            else write(tmp_path, "segv.py", SEGFAULT_BY_SIGNAL))
+    for message in failed(graded(path)):
+        assert "the process running your code ended by SIGSEGV" in message
+
+
+def test_printing_past_the_output_cap_still_returns_a_report(graded):
+    report = graded(HOSTILE / "prints_too_much.py")
+    assert len(report.output) < MAX_OUTPUT_CHARS + 100
+    assert "characters cut" in report.output
+
+
+def test_printing_past_the_output_cap_says_so(graded):
+    for message in failed(graded(HOSTILE / "prints_too_much.py")):
+        assert "printed more than" in message
+
+
+@pytest.mark.parametrize("request_size", ["400 GB", "8 GB, over the address-space limit"])
+def test_a_memory_bomb_fails_as_out_of_memory(graded, tmp_path, request_size):
+    path = HOSTILE / "memory_bomb.py"
+    if request_size.startswith("8 GB"):
+        source = path.read_text().replace("torch.empty(10**11)", "torch.empty(2 * 10**9)")
+        path = write(tmp_path, "memory_bomb_8gb.py", source)
+    report = graded(path)
+    for check in report.checks:
+        assert check.diagnosis == "out of memory"
+        assert "can't allocate memory" in check.message
+
+
+def test_forging_comparisons_and_printing_a_score_gains_nothing(graded):
+    report = graded(HOSTILE / "forges_result.py")
+    assert report.score == 0 and "score: 10/10" in report.output
+    assert "MyReLU.apply(input): wrong values" in report.checks[0].message
+    assert not np.allclose(0.0, 1.0) and not torch.allclose(torch.zeros(1), torch.ones(1))
+
+
+def test_grading_works_while_sys_stdout_is_redirected():
+    with contextlib.redirect_stdout(io.StringIO()):
+        report = grade(EXERCISE, str(SOLUTIONS / EXERCISE.filename), timeout=20)
+    assert report.passed, report.checks[0].message
+
+
+def test_a_missing_function_is_named(graded):
+    report = graded(HOSTILE / "missing_function.py", passing=MYRELU_CHECKS)
+    for message in failed(report):
+        assert message.startswith("your file defines no 'two_layer_forward'"), message
+
+
+@pytest.mark.parametrize("name", ["missing_function.py", "syntax_error.py"])
+def test_messages_show_only_the_students_own_code(graded, name):
+    passing = MYRELU_CHECKS if name == "missing_function.py" else frozenset()
+    for message in failed(graded(HOSTILE / name, passing=passing)):
+        places = re.findall(r"^(.+), line \d+", message, re.M)
+        assert all(place == str(HOSTILE / name) for place in places), places
+
+
+def test_junk_on_the_channel_is_reported_as_malformed_data(graded):
+    for message in failed(graded(HOSTILE / "garbles_channel.py")):
+        assert "sent malformed data while importing your file" in message
+
+
+def test_a_malformed_array_header_on_the_channel_fails_cleanly(graded):
+    for message in failed(graded(HOSTILE / "sends_bad_array_header.py")):
+        assert "malformed data" in message
+
+
+@pytest.fixture
+def started_pids(tmp_path, monkeypatch):
+    """The pids starts_processes.py wrote; any still alive at the end are ended here."""
+    pidfile = tmp_path / "pids"
+    monkeypatch.setenv("AUTOGRAD_LAB_TEST_PIDFILE", str(pidfile))
+    pids: list[int] = []
+    yield pidfile, pids
+    for pid in pids:
+        if alive(pid):
+            os.kill(pid, 9)
+
+
+def _ended_after_grading(graded, started_pids, which: int) -> bool:
+    """Grade starts_processes.py; has the process it started (0: same group, 1: own session) ended?"""
+    pidfile, pids = started_pids
+    graded(HOSTILE / "starts_processes.py", passing=set(POINTS))
+    pids.extend(int(p) for p in pidfile.read_text().split())
+    end = time.monotonic() + 2
+    while alive(pids[which]) and time.monotonic() < end:
+        time.sleep(0.02)
+    return not alive(pids[which])
+
+
+def test_processes_the_student_started_are_ended(graded, started_pids):
+    assert _ended_after_grading(graded, started_pids, 0)
+
+
+def test_processes_in_a_session_of_their_own_are_ended_too(graded, started_pids):
+    assert _ended_after_grading(graded, started_pids, 1)
+
+
+@pytest.mark.parametrize("path", [SUBMISSIONS / "exercise3" / "backward_sign_flipped.py",
+                                  HOSTILE / "os_exit_in_forward.py"], ids=lambda p: p.stem)
+def test_grading_twice_gives_the_same_report(graded, path):
+    first, second = graded(path, passing=None).to_dict(), graded(path, passing=None).to_dict()
+    assert first == second
