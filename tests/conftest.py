@@ -9,14 +9,15 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
+from autograd_lab.grading.profiles import register_profiles
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 STUBS = ROOT / "exercises"
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 
-# The tests' own hypothesis profile (grading has its own, in autograd_lab.grading.search).
-settings.register_profile("tests", derandomize=True, database=None, deadline=None, max_examples=50)
-settings.load_profile("tests")
+register_profiles()
+settings.load_profile("autograd-lab-tests")
 
 
 @pytest.fixture

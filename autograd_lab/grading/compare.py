@@ -46,8 +46,8 @@ def describe(values: np.ndarray, dtype: str, device: str | None) -> str:
 def _largest_difference(got: np.ndarray, expected: np.ndarray) -> str:
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(got - expected)
-    diff = np.where(np.isnan(diff), np.inf, diff)
-    index = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else ()
+    # A NaN is the largest difference of all (argmax would skip it).
+    index = np.unravel_index(int(np.argmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape)
     where = list(int(i) for i in index)
     return (f"largest difference: {float(diff[index]):.4g} at {where} "
             f"(expected {float(expected[index]):.6g}, got {float(got[index]):.6g})")

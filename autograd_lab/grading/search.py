@@ -9,25 +9,13 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lab.grading.compare import summarize
 from autograd_lab.grading.failure import Abort, CheckFailure, Failure
+from autograd_lab.grading.profiles import GRADING_SETTINGS
 from autograd_lab.sandbox.protocol import TensorArg
-
-# The one place where grading's hypothesis settings live.
-GRADING_SETTINGS = settings(
-    derandomize=True,
-    database=None,
-    deadline=None,
-    max_examples=20,
-    phases=(Phase.explicit, Phase.generate, Phase.shrink),
-    suppress_health_check=list(HealthCheck),
-    verbosity=Verbosity.quiet,
-    report_multiple_bugs=False,
-    print_blob=False,
-)
 
 Case = dict[str, Any]
 

@@ -19,6 +19,7 @@ import importlib.util
 import os
 import random
 import sys
+import warnings
 
 import numpy as np
 import torch
@@ -52,10 +53,21 @@ def _seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def serve(request_fd: int, reply_fd: int, device: str) -> None:
     """Answer requests until told to exit or the channel closes."""
     sys.dont_write_bytecode = True
     torch.set_num_threads(1)
+    # Warnings are shown (in the captured output), never raised: the grading process may run
+    # with warnings as errors (a test runner), and a torch warning must not fail a check.
+    # A recorder the grading process had installed (catch_warnings) is replaced too, so that
+    # warnings reach the captured output.
+    warnings.resetwarnings()
+    warnings.simplefilter("default")
+    warnings.showwarning = _show_warning
     _reply(reply_fd, {"op": "hello", "pid": os.getpid(), "torch": torch.__version__,
                       "cuda": device != "cuda" or torch.cuda.is_available()})
     decoder = tensor_decoder(device)

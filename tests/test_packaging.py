@@ -1,0 +1,32 @@
+"""The wheel carries the package and the exercise stubs, and never the solutions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from autograd_lab.catalog import EXERCISES
+from conftest import ROOT, graded
+
+
+@pytest.mark.slow
+def test_wheel_ships_stubs_and_no_solutions(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True, timeout=300)
+    (wheel,) = tmp_path.glob("autograd_lab-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for exercise in EXERCISES:
+        assert f"autograd_lab/exercises/{exercise.filename}" in names
+    assert not [n for n in names if "solutions" in n], names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "autograd-lab = autograd_lab.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_warnings_from_student_code_or_torch_never_fail_a_check():
+    report = graded("exercise3", str(ROOT / "tests" / "passing" / "exercise3_warns.py"))
+    assert report.passed, [c.message for c in report.checks if not c.passed]
+    assert "a warning from the student" in report.output
