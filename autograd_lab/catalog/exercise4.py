@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from autograd_lab.catalog import functions
-from autograd_lab.catalog.base import Check, Exercise
+from autograd_lab.catalog.base import Check, Exercise, runs
 from autograd_lab.grading.compare import Expect, check_tensor, describe
 from autograd_lab.grading.diagnose import TRANSPOSED
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
@@ -24,10 +24,12 @@ from autograd_lab.sandbox.protocol import TensorData
 # -- probes (worker side) --------------------------------------------------------------------
 
 
+@runs("vjp")
 def probe_vjp(m, f, x, v, x_grad=None):
     return functions.run_watched(lambda counted: m.vjp(counted, x, v), f, x, x_grad)
 
 
+@runs("jacobian")
 def probe_jacobian(m, f, x, x_grad=None):
     return functions.run_watched(lambda counted: m.jacobian(counted, x), f, x, x_grad)
 

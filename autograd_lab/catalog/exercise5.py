@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from autograd_lab.catalog import functions
-from autograd_lab.catalog.base import Check, Exercise
+from autograd_lab.catalog.base import Check, Exercise, runs
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
 from autograd_lab.grading.search import find_failure
@@ -20,10 +20,12 @@ from autograd_lab.grading.search import find_failure
 # -- probes (worker side) --------------------------------------------------------------------
 
 
+@runs("grads_of_two_losses")
 def probe_grads_of_two_losses(m, f, x, x_grad=None):
     return functions.run_watched(lambda counted: m.grads_of_two_losses(counted, x), f, x, x_grad)
 
 
+@runs("accumulated_grad")
 def probe_accumulated_grad(m, f, x, times, x_grad=None):
     return functions.run_watched(lambda counted: m.accumulated_grad(counted, x, times), f, x,
                                  x_grad)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 from autograd_lab.grading.failure import Abort, Failure
@@ -41,6 +42,11 @@ def grade(exercise, path: str, *, device: str = "cpu", timeout: float = 30.0,
     a hang) becomes failed checks, never an exception here.
     """
     started = time.monotonic()
+    if not gc.get_freeze_count():
+        # Everything imported so far (torch, hypothesis) lives as long as the process: keep it
+        # out of the collector's sight, so that a full collection (hypothesis runs one on first
+        # use) takes milliseconds, and forked workers do not copy pages the collector touches.
+        gc.freeze()
     report = Report(exercise.id, exercise.slug, exercise.title, path, device)
     session = Session(path, device=device, timeout=timeout, limits=limits,
                       module_name=f"student_{exercise.slug}")
