@@ -1,0 +1,125 @@
+"""The plain graph model: what capture produces and every renderer reads.
+
+A :class:`Graph` is nodes and edges with stable ids (given in walk order, never ``id()``),
+so the same script gives the same model, the same DOT text and the same JSON every run.
+Edges point the way data flows in the forward pass: from an input to the function that
+used it, from a function to the tensor it produced, from a saved tensor to the function that
+saved it. ``to_dict`` is the JSON schema (see ``SCHEMA_VERSION`` and README's "graph JSON").
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SCHEMA_VERSION = 1
+
+# Node kinds.
+TENSOR = "tensor"
+"""A tensor: a leaf (a weight, an input), or a non-leaf the script holds in a variable."""
+FUNCTION = "function"
+"""A backward node (``grad_fn``), named by its op (``MmBackward0``)."""
+SAVED = "saved"
+"""A tensor a function saved for its backward pass (freed by a backward without retain_graph)."""
+COLLAPSED = "collapsed"
+"""Stands for many nodes left out of the picture; says how many and of which ops."""
+
+# Edge kinds.
+INPUT = "input"
+"""From an input (a tensor or the function that produced it) to the function that used it."""
+OUTPUT = "output"
+"""From a function to the tensor it produced (a named non-leaf, or the graph's root)."""
+SAVED_BY = "saved"
+"""From a saved tensor to the function that saved it."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a captured graph; fields that do not apply to a kind stay None / False."""
+
+    id: str
+    """Stable within the graph: ``t0``, ``f1``, ``s2``, ``c3`` (kind initial + walk order)."""
+    kind: str
+    """``tensor``, ``function``, ``saved`` or ``collapsed``."""
+    label: str
+    """Tensors: the variable name(s) that hold it, or "" if none; functions: the op
+    (``MmBackward0``); saved: the attribute (``self``, ``mat2``); collapsed: a summary."""
+    shape: tuple[int, ...] | None = None
+    dtype: str | None = None
+    device: str | None = None
+    requires_grad: bool | None = None
+    is_leaf: bool | None = None
+    retains_grad: bool = False
+    has_grad: bool = False
+    """A tensor whose ``.grad`` is filled (after a backward pass)."""
+    is_root: bool = False
+    """A tensor backward was called on (or an output the graph was drawn from)."""
+    grad_enabled: bool = True
+    """False for tensors that do not take part in autograd (no_grad, detach, constants)."""
+    custom: bool = False
+    """A function node of a custom ``torch.autograd.Function``."""
+    freed: bool = False
+    """A saved tensor whose buffer a backward pass freed (no retain_graph)."""
+    version: int | None = None
+    """A tensor's version counter (in-place ops bump it)."""
+    location: str | None = None
+    """``file:line`` of the script line that created a function node, when known."""
+    use: tuple[int, int] | None = None
+    """For a shared leaf drawn once per use: (this use, all uses)."""
+    same_as: str | None = None
+    """For the 2nd.. copy of a shared leaf: the id of its first copy."""
+    hidden: int = 0
+    """For a collapsed node: how many nodes it stands for."""
+    note: str = ""
+    """Anything else worth saying, one short line (``create_graph``, ``view of x``)."""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A directed edge, in the forward direction."""
+
+    source: str
+    target: str
+    kind: str = INPUT
+    """``input``, ``output`` or ``saved``."""
+
+
+@dataclass
+class Graph:
+    """One captured autograd graph."""
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    title: str = ""
+    """Where it was captured, e.g. ``loss.backward() at train.py:14`` or ``y at the end``."""
+    count: int = 1
+    """How many captures had this very structure (a training loop: one graph, ``x500``)."""
+    hidden: int = 0
+    """Nodes left out by collapsing (also said by the collapsed nodes themselves)."""
+
+    def node(self, node_id: str) -> Node:
+        return next(n for n in self.nodes if n.id == node_id)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for node in data["nodes"]:
+            if node["shape"] is not None:
+                node["shape"] = list(node["shape"])
+            if node["use"] is not None:
+                node["use"] = list(node["use"])
+        return data
+
+
+@dataclass
+class Capture:
+    """Everything one run recorded: graphs in order, and how many were left out."""
+
+    graphs: list[Graph] = field(default_factory=list)
+    omitted: int = 0
+    """Distinct graphs not kept because of the bound on how many are drawn."""
+    script: str = ""
+    error: str = ""
+    """The script's error, when it failed midway (what was captured until then is kept)."""
+
+    def to_dict(self) -> dict:
+        return {"schema": SCHEMA_VERSION, "script": self.script, "error": self.error,
+                "omitted": self.omitted, "graphs": [g.to_dict() for g in self.graphs]}
