@@ -23,3 +23,11 @@ class StudentFileMissing(AutogradLabError):
 
 class DeviceUnavailable(AutogradLabError):
     """A device was asked for (``--device cuda``) that this machine does not have."""
+
+
+class GraphvizMissing(AutogradLabError):
+    """Graphviz's ``dot`` program is needed for SVG/PNG/PDF and is not installed."""
+
+
+class ScriptMissing(AutogradLabError):
+    """The script to run (``autograd-lab graph SCRIPT``) does not exist."""
