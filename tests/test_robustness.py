@@ -21,7 +21,8 @@ import torch
 from autograd_lab.catalog import lookup
 from autograd_lab.grading.engine import grade
 from autograd_lab.grading.session import MAX_OUTPUT_CHARS
-from conftest import SOLUTIONS, SUBMISSIONS
+from conftest import SOLUTIONS
+from mutants import Mutant, mutant
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 EXERCISE = lookup("3")
@@ -233,8 +234,10 @@ def test_processes_in_a_session_of_their_own_are_ended_too(graded, started_pids)
     assert _ended_after_grading(graded, started_pids, 1)
 
 
-@pytest.mark.parametrize("path", [SUBMISSIONS / "exercise3" / "backward_sign_flipped.py",
-                                  HOSTILE / "os_exit_in_forward.py"], ids=lambda p: p.stem)
-def test_grading_twice_gives_the_same_report(graded, path):
+@pytest.mark.parametrize("source", [mutant("exercise3", "backward_sign_flipped"),
+                                    HOSTILE / "os_exit_in_forward.py"],
+                         ids=["backward_sign_flipped", "os_exit_in_forward"])
+def test_grading_twice_gives_the_same_report(graded, tmp_path, source):
+    path = source.write(SOLUTIONS / EXERCISE.filename, tmp_path) if isinstance(source, Mutant) else source
     first, second = graded(path, passing=None).to_dict(), graded(path, passing=None).to_dict()
     assert first == second

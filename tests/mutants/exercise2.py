@@ -1,0 +1,92 @@
+"""Planted wrong submissions for exercise2: edits of solutions/exercise2_tensor_backprop.py.
+
+See tests/mutants/__init__.py. tests/test_planted.py grades each one.
+"""
+
+from . import Mutant
+
+MUTANTS = [
+    Mutant(
+        name="fails_grad_w2_transposed",
+        mistake="grad_w2 is transposed: grad_y_pred.T @ h_relu instead of h_relu.T @ grad_y_pred.",
+        fail=["grad_w2"],
+        diagnosis="transposed",
+        replace=[("grad_w2 = h_relu.T @ grad_y_pred", "grad_w2 = grad_y_pred.T @ h_relu")],
+    ),
+    Mutant(
+        name="fails_kink_as_half",
+        mistake="the ReLU's derivative at h == 0 is taken as 0.5 instead of 0.",
+        fail=["grad_w1"],
+        message=["wrong values"],
+        replace=[
+            (
+                "grad_h = grad_h_relu * (h > 0)",
+                "grad_h = grad_h_relu * ((h > 0).to(h.dtype) + 0.5 * (h == 0).to(h.dtype))",
+            ),
+        ],
+    ),
+    Mutant(
+        name="fails_modifies_input",
+        mistake="forward_backward modifies x and y in place before using them.",
+        fail=["inputs_untouched"],
+        message=["modified its input"],
+        replace=[
+            (
+                "        h = x @ w1\n",
+                (
+                    "        x.mul_(1.0)\n"
+                    "        x[x == x] = x[x == x] * 1.0\n"
+                    "        x.add_(0.0)\n"
+                    "        x.clamp_(min=-1e9)\n"
+                    "        y.zero_()\n"
+                    "        h = x @ w1\n"
+                ),
+            ),
+        ],
+    ),
+    Mutant(
+        name="fails_train_gradient_ascent",
+        mistake="train adds the gradients to the weights (gradient ascent).",
+        fail=["train"],
+        diagnosis="sign flipped",
+        replace=[
+            (
+                (
+                    "w1 -= learning_rate * grad_w1\n"
+                    "            w2 -= learning_rate * grad_w2"
+                ),
+                (
+                    "w1 += learning_rate * grad_w1\n"
+                    "            w2 += learning_rate * grad_w2"
+                ),
+            ),
+        ],
+    ),
+    Mutant(
+        name="fails_uses_autograd",
+        mistake="forward_backward runs loss.backward() (autograd) before the hand-written backward.",
+        fail=["no_autograd"],
+        diagnosis="autograd used",
+        replace=[
+            (
+                (
+                    "with torch.no_grad():\n"
+                    "        h = x @ w1"
+                ),
+                (
+                    "w1 = w1.detach().requires_grad_(True)\n"
+                    "    ((x @ w1).clamp(min=0) @ w2 - y).pow(2).sum().backward()\n"
+                    "    with torch.no_grad():\n"
+                    "        h = x @ w1"
+                ),
+            ),
+        ],
+    ),
+    Mutant(
+        name="fails_wrong_dtype",
+        mistake="the loss is converted to float16 whatever the inputs' dtype.",
+        fail=["loss"],
+        diagnosis="wrong dtype",
+        replace=[("loss = (diff**2).sum()", "loss = (diff**2).sum().to(torch.float16)")],
+    ),
+]
