@@ -55,9 +55,12 @@ def grade(exercise, path: str, *, device: str = "cpu", timeout: float = 30.0,
             session.open()
         except Abort as exc:
             session.load_failure = exc.failure
-        for check in exercise.checks:
+        for index, check in enumerate(exercise.checks):
             if session.load_failure is not None:
-                report.checks.append(_result(check, session.load_failure))
+                # The whole story once, under the first check; the others just say why.
+                failure = session.load_failure if index == 0 else Failure(
+                    f"not run: {session.load_failure.summary}", show_input=False)
+                report.checks.append(_result(check, failure))
                 continue
             try:
                 failure = check.run(session)
