@@ -1,0 +1,100 @@
+"""The visualizer's speed: DOT generation against torchviz, and SVG end to end.
+
+Two measurements, each side by side in one run (medians of --repeat runs):
+
+1. ``draw(root, max_nodes=None).source`` against ``torchviz.make_dot(root).source`` on the
+   same ~30k-node graph (a recurrence; torchviz is a benchmark-only dependency:
+   ``pip install torchviz``). Goal: at least 3x faster, while showing more.
+2. ``autograd-lab graph rnn.py -o rnn.svg`` (layout included) as a ratio to the bare
+   ``python rnn.py``, for 100 and 20,000 steps of a shared-weight recurrence. Goals: at
+   most 2x for 100 steps, 3x for 20,000.
+
+    .venv/bin/python benchmarks/graph_speed.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RNN = HERE / "scripts" / "rnn.py"
+
+
+def median_time(function, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def recurrence(steps: int):
+    import torch
+
+    torch.manual_seed(0)
+    w = torch.randn(4, 4, requires_grad=True)
+    h = torch.zeros(1, 4)
+    for _ in range(steps):
+        h = torch.tanh(h @ w + 1.0)
+    return h.sum()
+
+
+def dot_generation(repeat: int) -> None:
+    import sys as _sys
+
+    import torchviz
+
+    from autograd_lab import draw
+
+    _sys.setrecursionlimit(100_000)  # torchviz walks recursively; give it a chance
+    root = recurrence(10_000)  # about 30k nodes: 3 per step
+    ours = draw(root, max_nodes=None)
+    nodes = ours.source.count("\n")
+    t_ours = median_time(lambda: draw(root, max_nodes=None).source, repeat)
+    t_viz = median_time(lambda: torchviz.make_dot(root).source, repeat)
+    print(f"DOT text for a ~30k-node graph ({nodes} DOT lines from autograd-lab):")
+    print(f"  autograd_lab.draw(root, max_nodes=None).source: {t_ours:.3f} s")
+    print(f"  torchviz.make_dot(root).source:                 {t_viz:.3f} s")
+    print(f"  speed-up: {t_viz / t_ours:.1f}x (goal: at least 3x)")
+
+
+def run(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+
+
+def end_to_end(steps: int, repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "rnn.svg")
+        bare = [sys.executable, str(RNN), str(steps)]
+        graph = [sys.executable, "-m", "autograd_lab", "graph", str(RNN), str(steps), "-o", out]
+        run(bare)
+        run(graph)
+        t_bare = median_time(lambda: run(bare), repeat)
+        t_graph = median_time(lambda: run(graph), repeat)
+    goal = 2 if steps <= 100 else 3
+    print(f"SVG end to end, {steps}-step shared-weight recurrence:")
+    print(f"  python rnn.py {steps}:                    {t_bare:.2f} s")
+    print(f"  autograd-lab graph rnn.py {steps} -o rnn.svg: {t_graph:.2f} s")
+    print(f"  ratio: {t_graph / t_bare:.2f}x (goal: at most {goal}x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    dot_generation(args.repeat)
+    end_to_end(100, args.repeat)
+    end_to_end(20_000, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
