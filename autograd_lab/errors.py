@@ -31,3 +31,8 @@ class GraphvizMissing(AutogradLabError):
 
 class ScriptMissing(AutogradLabError):
     """The script to run (``autograd-lab graph SCRIPT``) does not exist."""
+
+
+class UnknownGraphFormat(AutogradLabError):
+    """A graph format (``--format``, or an output file's suffix) that is not one of svg, png,
+    pdf, dot, json."""

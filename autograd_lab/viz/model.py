@@ -4,7 +4,7 @@ A :class:`Graph` is nodes and edges with stable ids (given in walk order, never 
 so the same script gives the same model, the same DOT text and the same JSON every run.
 Edges point the way data flows in the forward pass: from an input to the function that
 used it, from a function to the tensor it produced, from a saved tensor to the function that
-saved it. ``to_dict`` is the JSON schema (see ``SCHEMA_VERSION`` and README's "graph JSON").
+saved it. ``to_dict`` is the JSON schema (see ``SCHEMA_VERSION`` and docs/graph-json.md).
 """
 
 from __future__ import annotations
