@@ -6,3 +6,15 @@ script builds.
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # draw and capture import torch: load them on first use, so `import autograd_lab` stays light.
+    if name in ("draw", "capture"):
+        from autograd_lab.viz import draw as _draw_module
+
+        return getattr(_draw_module, name)
+    raise AttributeError(f"module 'autograd_lab' has no attribute {name!r}")
+
+
+__all__ = ["__version__", "capture", "draw"]

@@ -7,6 +7,7 @@
 
     Commands:
       check  Check your solution to one exercise against torch.autograd.
+      graph  Draw the autograd graphs a script builds.
       init   Copy fresh exercise stubs into DIR/exercises/ to work in.
       list   List the exercises, their points, and their status here.
 
@@ -114,6 +115,77 @@ def check(exercise: str, file: str | None, device: str, timeout: float, as_json:
     else:
         click.echo(render_text(report))
     sys.exit(0 if report.passed else 1)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("script", type=click.Path(dir_okay=False))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False),
+              help="Where to write the picture (default: the script's name with the format's "
+                   "suffix, in the current folder).")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot", "json"]),
+              help="Output format (default: from the output's suffix, else svg).")
+@click.option("--max-nodes", type=click.IntRange(min=10), default=None,
+              help="Collapse the middle of graphs larger than this (default: a size Graphviz "
+                   "lays out in a few seconds).")
+@click.option("--all-nodes", is_flag=True, help="Never collapse (large graphs lay out slowly).")
+@click.option("--saved/--no-saved", default=True, show_default=True,
+              help="Draw the tensors each function saved for backward.")
+@click.option("--max-graphs", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Distinct graphs to draw; identical ones are drawn once, marked xN.")
+def graph(script: str, args: tuple[str, ...], out: str | None, fmt: str | None,
+          max_nodes: int | None, all_nodes: bool, saved: bool, max_graphs: int) -> None:
+    """Draw the autograd graphs a script builds.
+
+    Runs SCRIPT as __main__ with ARGS, records each graph when backward() (or
+    torch.autograd.grad) is called on it, just before autograd runs it, and each graph still
+    reachable from the script's variables at the end. Tensors are named after the variables
+    that hold them. A training loop is drawn once, marked xN. Put `--` before ARGS that look
+    like this command's own options.
+
+    Exit code 0 when the picture was written, 1 when the script failed (what was captured
+    until then is drawn) or built no graph, 2 when the command could not run.
+    """
+    from autograd_lab.viz import output
+    from autograd_lab.viz.collapse import DEFAULT_MAX_NODES
+    from autograd_lab.viz.script import run_script
+
+    if not Path(script).is_file():
+        raise CommandError(f"No such script: {script}")
+    try:
+        fmt = fmt or (output.format_from_suffix(out) if out else "svg")
+        target = Path(out) if out else Path(f"{Path(script).stem}.{fmt}")
+        output.require_dot(fmt)
+    except AutogradLabError as exc:
+        raise CommandError(str(exc)) from None
+    limit = None if all_nodes else (max_nodes or DEFAULT_MAX_NODES)
+    click.echo(f"running {script} ...", err=True)
+    captured = run_script(script, list(args), max_graphs=max_graphs, max_nodes=limit, saved=saved)
+    if captured.error:
+        click.echo(f"the script failed: {captured.error}", err=True)
+    if not captured.graphs:
+        click.echo("No autograd graph to draw: no tensor that requires grad was used "
+                   "(create one with `torch.randn(..., requires_grad=True)`).", err=True)
+        sys.exit(1)
+    try:
+        written = output.write(captured, target, fmt)
+    except AutogradLabError as exc:
+        raise CommandError(str(exc)) from None
+    click.echo(_graph_summary(captured, written))
+    sys.exit(1 if captured.error else 0)
+
+
+def _graph_summary(captured, written: Path) -> str:
+    parts = []
+    for g in captured.graphs:
+        text = f"{len(g.nodes)} nodes"
+        if g.count > 1:
+            text += f" x{g.count}"
+        if g.hidden:
+            text += f" ({g.hidden} collapsed)"
+        parts.append(text)
+    more = f"; {captured.omitted} more distinct graphs not drawn" if captured.omitted else ""
+    return f"wrote {written}: {len(captured.graphs)} graph(s): {', '.join(parts)}{more}"
 
 
 def main() -> None:

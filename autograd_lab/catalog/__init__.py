@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import difflib
 
-from autograd_lab.catalog import exercise1, exercise2, exercise3, exercise4, exercise5
+from autograd_lab.catalog import (
+    exercise1, exercise2, exercise3, exercise4, exercise5,
+    exercise6, exercise7, exercise8, exercise9, exercise10,
+)
 from autograd_lab.catalog.base import Check, Exercise
 from autograd_lab.errors import UnknownExercise
 
@@ -18,6 +21,11 @@ EXERCISES: tuple[Exercise, ...] = (
     exercise3.EXERCISE,
     exercise4.EXERCISE,
     exercise5.EXERCISE,
+    exercise6.EXERCISE,
+    exercise7.EXERCISE,
+    exercise8.EXERCISE,
+    exercise9.EXERCISE,
+    exercise10.EXERCISE,
 )
 
 

@@ -33,6 +33,9 @@ class Exercise:
     filename: str
     """The stub's file name under ``exercises/``."""
     checks: tuple[Check, ...]
+    preload: tuple[str, ...] = ()
+    """Modules to import in the grading process before its worker forks, so that neither pays
+    for them twice (``torch.optim`` imports ``torch._dynamo`` on first use: over a second)."""
 
     @property
     def id(self) -> str:

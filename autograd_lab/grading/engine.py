@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import time
 
 from autograd_lab.grading.failure import Abort, Failure
@@ -45,6 +46,8 @@ def grade(exercise, path: str, *, device: str = "cpu", timeout: float = 30.0,
     if limits is None:
         # The wall-clock timeout is the real bound; the CPU-time limit only backs it up.
         limits = Limits(cpu_seconds=int(timeout) + 10)
+    for module in exercise.preload:
+        importlib.import_module(module)
     if not gc.get_freeze_count():
         # Everything imported so far (torch, hypothesis) lives as long as the process: keep it
         # out of the collector's sight, so that a full collection (hypothesis runs one on first

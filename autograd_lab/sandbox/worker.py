@@ -89,6 +89,8 @@ def serve(request_fd: int, reply_fd: int, device: str) -> None:
                 module_name, _, function_name = request["probe"].partition(":")
                 probe = getattr(importlib.import_module(module_name), function_name)
                 _seed(int(request.get("seed", 0)))
+                # A student who switched autograd off globally must not break later probes.
+                torch.set_grad_enabled(True)
                 value = probe(module, **request.get("args", {}))
                 _reply(reply_fd, {"ok": True, "value": value})
             else:

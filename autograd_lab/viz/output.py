@@ -61,6 +61,16 @@ def dot_missing(fmt: str) -> GraphvizMissing:
     )
 
 
+def require_dot(fmt: str) -> None:
+    """Raise GraphvizMissing now if ``fmt`` needs ``dot`` and it is not installed.
+
+    The CLI asks before running a script, so that nobody waits for a long script to learn
+    that its picture cannot be drawn.
+    """
+    if fmt in NEEDS_DOT and shutil.which("dot") is None:
+        raise dot_missing(fmt)
+
+
 def render(capture: Capture, fmt: str) -> bytes:
     """The bytes of ``capture`` in ``fmt``; svg/png/pdf run ``dot`` (GraphvizMissing without it)."""
     fmt = check_format(fmt)
@@ -69,8 +79,7 @@ def render(capture: Capture, fmt: str) -> bytes:
     text = to_dot(capture)
     if fmt == "dot":
         return text.encode("utf-8")
-    if shutil.which("dot") is None:
-        raise dot_missing(fmt)
+    require_dot(fmt)
     try:
         return graphviz.Source(text, encoding="utf-8").pipe(format=fmt, engine="dot")
     except graphviz.ExecutableNotFound as exc:  # removed between the check and the run

@@ -1,0 +1,259 @@
+"""Record autograd graphs while code runs: at every backward pass, and from a namespace at the end.
+
+    with Recorder(script_file="/abs/train.py") as recorder:
+        ...                               # the script runs; every loss.backward() is recorded
+    recorder.add_namespace(script_globals)  # graphs still held by the script's variables
+    recorder.capture                      # a model.Capture: the graphs, in order
+
+Inside the ``with`` block:
+
+- ``torch.autograd.backward`` and ``torch.autograd.grad`` are wrapped (``Tensor.backward``
+  goes through the first): each call captures the graph *before* autograd runs it, while
+  the saved tensors are still there, then lets it run and marks what the pass changed
+  (``.grad`` filled, saved tensors freed). Restored on exit.
+- A :class:`LocationMode` (a ``TorchFunctionMode``, cheap: it walks the stack only for a new
+  ``grad_fn``) writes the script line that made each node into ``grad_fn.metadata``;
+  ``torch.autograd.Function.apply`` is wrapped the same way, since custom Functions do not go
+  through torch functions.
+
+A training loop that builds the same graph 500 times gives one graph with ``count=500``
+(:func:`~autograd_lab.viz.signature.structure_key`); at most ``max_graphs`` distinct graphs are
+kept, the others are counted in ``Capture.omitted``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import linecache
+import os
+import sys
+
+import torch
+
+from autograd_lab.viz.capture import Walked, walk
+from autograd_lab.viz.collapse import DEFAULT_MAX_NODES, collapse, split_shared_leaves
+from autograd_lab.viz.location import LocationMode
+from autograd_lab.viz.model import Capture, Graph
+from autograd_lab.viz.names import capture_names
+from autograd_lab.viz.signature import structure_key
+from autograd_lab.viz.torch_graph import root_groups
+
+__all__ = ["Recorder", "capture_names", "LocationMode"]
+
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+_VIZ_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_TENSOR_BACKWARD = getattr(torch.Tensor.backward, "__code__", None)
+_NO_TORCH_FUNCTION = torch._C.DisableTorchFunction
+MAX_TITLE_LINE = 80
+"""A backward of an unnamed tensor is titled by its script line, up to this long."""
+
+
+def _output(tensor: torch.Tensor) -> tuple[int, int]:
+    """Which output of which node ``tensor`` is (alive as long as the node is held)."""
+    return id(tensor.grad_fn), tensor.output_nr
+
+
+def _location(frame) -> str:
+    return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+
+
+def _title(call: str, names: list[str | None], frames: list) -> str:
+    """``loss.backward() at train.py:14``; the script's own line when a root has no name."""
+    text = call.format(", ".join(name or "tensor" for name in names))
+    if frames:
+        line = linecache.getline(frames[0].f_code.co_filename, frames[0].f_lineno).strip()
+        if not all(names) and line and len(line) <= MAX_TITLE_LINE:
+            text = line
+        text += f" at {_location(frames[0])}"
+    return text
+
+
+class Recorder:
+    """Records the graphs of the code run inside ``with Recorder(...)`` into ``self.capture``.
+
+    Args:
+        max_graphs: how many distinct graphs to keep (later ones are counted as omitted).
+        max_nodes: graphs larger than this are collapsed (``None``: never).
+        saved: include saved tensors (SAVED nodes).
+        script_file: the script's file exactly as its code objects name it; its frames give
+            locations and variable names. ``None``: the first frame outside torch and
+            autograd_lab does.
+    """
+
+    def __init__(self, max_graphs: int = 20, max_nodes: int | None = DEFAULT_MAX_NODES,
+                 saved: bool = True, script_file: str | None = None) -> None:
+        if isinstance(max_graphs, bool) or not isinstance(max_graphs, int) or max_graphs < 0:
+            raise ValueError(f"Expected an int >= 0 for max_graphs but got {max_graphs!r}")
+        collapse(Graph(), max_nodes)  # checks max_nodes
+        self.max_graphs, self.max_nodes, self.saved = max_graphs, max_nodes, saved
+        self.script_file = None if script_file is None else os.fspath(script_file)
+        self.capture = Capture(script=self.script_file or "")
+        self._index: dict[str, int] = {}
+        self._omitted: set[str] = set()
+        self._originals: tuple | None = None
+        self._mode: LocationMode | None = None
+        self._running = False
+        self._last_roots: dict[tuple[int, int], object] = {}
+
+    # -- where the script is -------------------------------------------------------------
+
+    def is_script(self, filename: str) -> bool:
+        """Whether a frame of ``filename`` is the script's (or, with no script, the user's)."""
+        if self.script_file is not None:
+            return filename == self.script_file
+        return not filename.startswith((_TORCH_DIR, _VIZ_DIR, "<frozen "))
+
+    def script_frames(self) -> list:
+        """The script's frames on the stack, innermost first (with no script: the first one)."""
+        frames, frame = [], sys._getframe(1)
+        while frame is not None:
+            if self.is_script(frame.f_code.co_filename):
+                frames.append(frame)
+                if self.script_file is None:
+                    break
+            frame = frame.f_back
+        return frames
+
+    def where(self) -> str | None:
+        """``file:line`` of the innermost script frame on the stack, if any."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            if self.is_script(frame.f_code.co_filename):
+                return _location(frame)
+            frame = frame.f_back
+        return None
+
+    # -- patching ------------------------------------------------------------------------
+
+    def __enter__(self) -> Recorder:
+        if self._originals is not None:
+            raise RuntimeError("This Recorder is already recording (it cannot be nested)")
+        function = torch.autograd.Function
+        self._originals = (torch.autograd.backward, torch.autograd.grad,
+                           function.__dict__["apply"])
+        backward, grad, apply = self._originals
+        self._signatures = (inspect.signature(backward), inspect.signature(grad))
+        self._mode = LocationMode(self.where)
+        mode = self._mode
+
+        @functools.wraps(backward)
+        def wrapped_backward(*args, **kwargs):
+            return self._backward(*args, **kwargs)
+
+        @functools.wraps(grad)
+        def wrapped_grad(*args, **kwargs):
+            return self._grad(*args, **kwargs)
+
+
+        def wrapped_apply(cls, *args, **kwargs):
+            out = apply.__func__(cls, *args, **kwargs)
+            with _NO_TORCH_FUNCTION():
+                mode.mark(out, None, args, kwargs)
+            return out
+
+        torch.autograd.backward, torch.autograd.grad = wrapped_backward, wrapped_grad
+        function.apply = classmethod(functools.wraps(apply.__func__)(wrapped_apply))
+        self._mode.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        try:
+            self._mode.__exit__(*exc)
+        finally:
+            backward, grad, apply = self._originals
+            torch.autograd.backward, torch.autograd.grad = backward, grad
+            torch.autograd.Function.apply = apply
+            self._originals = None
+        return False
+
+    def _backward(self, *args, **kwargs):
+        arguments = self._signatures[0].bind(*args, **kwargs).arguments
+        via_method = sys._getframe(2).f_code is _TENSOR_BACKWARD
+        return self._record(self._originals[0], args, kwargs, arguments["tensors"],
+                            arguments.get("create_graph", False),
+                            "{}.backward()" if via_method else "torch.autograd.backward({})")
+
+    def _grad(self, *args, **kwargs):
+        arguments = self._signatures[1].bind(*args, **kwargs).arguments
+        return self._record(self._originals[1], args, kwargs, arguments["outputs"],
+                            arguments.get("create_graph", False), "torch.autograd.grad({})")
+
+    def _record(self, run, args, kwargs, tensors, create_graph: bool, call: str):
+        """Capture the graph behind ``tensors``, run the backward pass, mark what it changed."""
+        if self._running:  # a backward pass inside one being recorded (torch.autograd.grad
+            return run(*args, **kwargs)  # hands itself to the torch-function mode): run it
+        roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
+        roots = [root for root in roots if isinstance(root, torch.Tensor)]
+        with _NO_TORCH_FUNCTION():
+            frames = self.script_frames()
+            location = _location(frames[0]) if frames else None
+            names = capture_names(frames)
+            title = _title(call, [names.get(id(root)) for root in roots], frames)
+            walked = walk(roots, names=names, saved=self.saved, title=title)
+            del names
+        self._running, since = True, self._mode.newest
+        try:
+            result = run(*args, **kwargs)
+        finally:
+            self._running = False
+            with _NO_TORCH_FUNCTION():
+                walked.refresh()
+                if create_graph:
+                    self._mark_higher_order(walked, result if run is self._originals[1] else None,
+                                            since, location)
+                self._add(walked.graph(), repeat=True, roots=roots)
+        return result
+
+    def _mark_higher_order(self, walked: Walked, grads, since: int, location: str | None) -> None:
+        """Say which nodes the backward pass itself made (``create_graph=True``)."""
+        if grads is None:  # backward(): the grads went into .grad
+            grads = [t.grad for _, t in walked.leaves if t.is_leaf or t.retains_grad]
+        elif isinstance(grads, dict):
+            grads = list(grads.values())
+        note = f"made by the backward pass at {location or '?'} (create_graph=True)"
+        for grad in grads:
+            if isinstance(grad, torch.Tensor) and grad.grad_fn is not None:
+                self._mode.note_made_since(grad.grad_fn, since, location, note)
+
+    # -- keeping graphs ------------------------------------------------------------------
+
+    def _add(self, graph: Graph, *, repeat: bool, roots=()) -> None:
+        """Keep ``graph`` unless one of the same structure is kept (``repeat``: count it)."""
+        key = structure_key(graph)
+        if roots:  # the last graph a backward pass ran on: not captured again at the end
+            self._last_roots = {_output(root): root.grad_fn for root in roots}
+        if key in self._index:
+            if repeat:
+                self.capture.graphs[self._index[key]].count += 1
+            return
+        if key in self._omitted:
+            return
+        if len(self.capture.graphs) >= self.max_graphs:
+            self._omitted.add(key)
+            self.capture.omitted = len(self._omitted)
+            return
+        self._index[key] = len(self.capture.graphs)
+        self.capture.graphs.append(collapse(split_shared_leaves(graph), self.max_nodes))
+
+    def add_namespace(self, namespace, where: str = "the end") -> None:
+        """Add the graphs still reachable from ``namespace``'s tensors, one per separate graph.
+
+        Only the tensors nothing else was computed from are roots; graphs identical to one
+        already recorded (the last step of a training loop) are not added again.
+        """
+        with _NO_TORCH_FUNCTION():
+            names = capture_names(namespace)
+            candidates = [t for t in names.tensors.values() if t.grad_fn is not None]
+            for roots in root_groups(candidates):
+                if {_output(root) for root in roots} == set(self._last_roots):
+                    continue  # what the last backward pass ran on: recorded then
+                label = ", ".join(names[id(root)] for root in roots)
+                walked = walk(roots, names=names, saved=self.saved, title=f"{label} at {where}")
+                self._add(walked.graph(), repeat=False)
+            del names, candidates
+        self.release()
+
+    def release(self) -> None:
+        """Drop the references to the script's graphs (so they are freed on this thread)."""
+        self._last_roots = {}

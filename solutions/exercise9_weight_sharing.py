@@ -1,0 +1,78 @@
+"""Exercise 9 (weight_sharing): dynamic graphs and weight sharing.
+
+Reference solution: the test suite grades it to prove the checks (it must score full marks).
+It is never shipped in the wheel; students get the stub in exercises/.
+
+Autograd records the graph while the forward pass runs, one call at a time. Nothing about it is
+fixed in advance: ordinary Python control flow (a loop, an `if`) decides which operations run,
+and each call builds a graph of its own. This network applies its middle layer a number of times
+chosen at each call::
+
+    h = relu(input_linear(x))                  # (N, D_in) -> (N, H)
+    repeat `repeats` times (0 to 3):
+        h = relu(middle_linear(h))             # (N, H) -> (N, H), the SAME layer each time
+    y_pred = output_linear(h)                  # (N, H) -> (N, D_out), no relu
+
+Weight sharing: `middle_linear` is one module, called several times. Its weight is one tensor
+that appears at several places in the graph, and backward adds up the gradients that reach it
+from every place::
+
+    middle_linear.weight.grad = sum over its uses k of  d loss / d (the weight at use k)
+
+You write nothing for that sum: autograd accumulates it, as long as every use is the very same
+`self.middle_linear`. A copy (`copy.deepcopy(self.middle_linear)`, a new `torch.nn.Linear`, or a
+`ModuleList` of separate layers) has weights of its own: the gradient then goes to the copy, and
+the net has parameters it should not have.
+
+Rules: the three layers are `torch.nn.Linear` modules with a bias, created once in `__init__`
+as `self.input_linear`, `self.middle_linear` and `self.output_linear`; the net has no other
+parameters. The checks set the layers' weights and biases to values of their own.
+
+Read: "PyTorch: Control Flow + Weight Sharing" in
+https://pytorch.org/tutorials/beginner/pytorch_with_examples.html,
+https://pytorch.org/docs/stable/notes/autograd.html ("How autograd encodes the history"), and
+https://pytorch.org/docs/stable/generated/torch.nn.Linear.html.
+Check your work with `autograd-lab check exercise9`.
+"""
+
+import torch
+
+
+class DynamicNet(torch.nn.Module):
+    """input_linear + relu, then middle_linear + relu `repeats` times, then output_linear."""
+
+    def __init__(self, d_in: int, h: int, d_out: int) -> None:
+        """Create the three layers, once: `torch.nn.Linear(in_features, out_features)` each.
+
+        Call `super().__init__()` first, so that the layers you assign become the module's
+        submodules and their weights its parameters.
+
+        Args:
+            d_in: the width of the input, D_in.
+            h: the width of the hidden layers, H.
+            d_out: the width of the output, D_out.
+        """
+        super().__init__()
+        self.input_linear = torch.nn.Linear(d_in, h)
+        self.middle_linear = torch.nn.Linear(h, h)
+        self.output_linear = torch.nn.Linear(h, d_out)
+
+    def forward(self, x: torch.Tensor, repeats: int) -> torch.Tensor:
+        """Run the network, applying `self.middle_linear` (and a relu) `repeats` times.
+
+        A plain Python loop, `for _ in range(repeats):`, calling the same
+        `self.middle_linear` on the running activation each time. Use `.clamp(min=0)` or
+        `torch.relu` for the relu (at exactly 0 either derivative is accepted). No `detach`,
+        no `torch.no_grad()`: every use must reach the weights in the graph.
+
+        Args:
+            x: tensor of shape (N, D_in), with the layers' dtype and device.
+            repeats: how many times to apply the middle layer, 0 to 3.
+
+        Returns:
+            `y_pred`, a tensor of shape (N, D_out).
+        """
+        h = self.input_linear(x).clamp(min=0)
+        for _ in range(repeats):
+            h = self.middle_linear(h).clamp(min=0)
+        return self.output_linear(h)
