@@ -17,7 +17,6 @@ import torch
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
-from autograd_lab.catalog.single_thread import single_threaded
 from autograd_lab.grading.failure import Diagnosis
 from autograd_lab.sandbox.protocol import TensorArg
 
@@ -95,7 +94,6 @@ def hyperparameters(case: dict) -> tuple[float, tuple[float, float], float]:
             case.get("eps", DEFAULTS["eps"]))
 
 
-@single_threaded
 def torch_updates(case: dict) -> list[list[np.ndarray]]:
     """``updates[t][i]``: how much torch's Adam (float64) moved parameter i at step t+1.
 

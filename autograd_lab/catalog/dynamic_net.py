@@ -21,7 +21,6 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
-from autograd_lab.catalog.single_thread import single_threaded
 from autograd_lab.sandbox.protocol import TensorArg
 
 # (layer, case key of its weight, case key of its bias)
@@ -89,7 +88,6 @@ def edge_cases() -> list[tuple[str, dict]]:
     ]
 
 
-@single_threaded
 def forward(case: dict, *, repeats: int | None = None, middle_relu: bool = True,
             output_relu: bool = False) -> np.ndarray:
     """The net's output in float64; the options give known wrong versions of it."""
@@ -112,7 +110,6 @@ class Gradients:
     """The middle layer's ``weight`` and ``bias`` gradients at each of its uses, in order."""
 
 
-@single_threaded
 def gradients(case: dict, slopes: tuple[int, ...]) -> Gradients:
     """Run the net with autograd; ``slopes[k]`` is the ReLU's derivative at 0 in layer k."""
     p = {key: oracles.leaf(case[key], True) for key in PARAMETERS.values()}
@@ -137,7 +134,6 @@ def gradients(case: dict, slopes: tuple[int, ...]) -> Gradients:
     return Gradients(grads, per_use)
 
 
-@single_threaded
 def has_kink(case: dict) -> bool:
     """Whether some ReLU's input is exactly 0 (where either derivative is accepted)."""
     p = {key: oracles.leaf(case[key]) for key in PARAMETERS.values()}

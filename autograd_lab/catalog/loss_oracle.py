@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays as np_arrays
 
 from autograd_lab.catalog import oracles, strategies
-from autograd_lab.catalog.single_thread import single_threaded
 from autograd_lab.grading.failure import Diagnosis
 from autograd_lab.sandbox.protocol import TensorArg
 
@@ -124,7 +123,6 @@ def _labels_tensor(case: dict) -> torch.Tensor:
     return torch.tensor(oracles.rounded(case["labels"]), dtype=torch.int64)
 
 
-@single_threaded
 def cross_entropy(case: dict) -> tuple[np.ndarray, np.ndarray]:
     """``F.cross_entropy`` (mean) and its gradient with respect to the logits, in float64."""
     logits = oracles.leaf(case["logits"], True)
@@ -133,7 +131,6 @@ def cross_entropy(case: dict) -> tuple[np.ndarray, np.ndarray]:
     return loss.detach().numpy(), grad.numpy()
 
 
-@single_threaded
 def bce(case: dict) -> tuple[np.ndarray, np.ndarray]:
     """``F.binary_cross_entropy_with_logits`` (mean) and its gradient, in float64."""
     z = oracles.leaf(case["z"], True)
@@ -166,7 +163,6 @@ NO_ONE_HOT = Diagnosis(
     "d loss / d logits = (softmax(logits) - onehot(labels)) / N: subtract 1 at [i, labels[i]]")
 
 
-@single_threaded
 def ce_alternatives(case: dict, loss: np.ndarray, grad: np.ndarray) -> tuple[list, list]:
     """Known wrong (loss, gradient) answers for cross-entropy, given the right ones."""
     logits = oracles.leaf(case["logits"])
@@ -184,7 +180,6 @@ def ce_alternatives(case: dict, loss: np.ndarray, grad: np.ndarray) -> tuple[lis
     return losses, grads
 
 
-@single_threaded
 def bce_alternatives(case: dict, loss: np.ndarray, grad: np.ndarray) -> tuple[list, list]:
     """Known wrong (loss, gradient) answers for BCE, given the right ones."""
     count = case["z"].values.size

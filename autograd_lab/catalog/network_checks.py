@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
-from autograd_lab.grading.compare import Expect, check_values
+from autograd_lab.grading.compare import check_values
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
 from autograd_lab.grading.search import find_failure
 

@@ -6,6 +6,8 @@ import gc
 import importlib
 import time
 
+import torch
+
 from autograd_lab.grading.failure import Abort, Failure
 from autograd_lab.grading.report import CheckResult, Report
 from autograd_lab.grading.session import Session
@@ -46,6 +48,9 @@ def grade(exercise, path: str, *, device: str = "cpu", timeout: float = 30.0,
     if limits is None:
         # The wall-clock timeout is the real bound; the CPU-time limit only backs it up.
         limits = Limits(cpu_seconds=int(timeout) + 10)
+    # The oracle works on tiny tensors: a second intra-op thread only adds contention (and
+    # forking a process whose thread pool is running is best avoided).
+    torch.set_num_threads(1)
     for module in exercise.preload:
         importlib.import_module(module)
     if not gc.get_freeze_count():

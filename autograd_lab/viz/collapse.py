@@ -42,6 +42,12 @@ def _check(name: str, value, least: int) -> None:
         raise ValueError(f"Expected {name} >= {least} but got {name}={value!r}")
 
 
+def check_max_nodes(max_nodes: int | None) -> None:
+    """Reject a ``max_nodes`` that is neither None nor an int >= :data:`MIN_MAX_NODES`."""
+    if max_nodes is not None:
+        _check("max_nodes", max_nodes, MIN_MAX_NODES)
+
+
 def _next_number(graph: Graph) -> int:
     """The first number after every id's number (ids are a kind letter and a number)."""
     numbers = [int(node.id[1:]) for node in graph.nodes if node.id[1:].isdigit()]
@@ -91,10 +97,8 @@ def collapse(graph: Graph, max_nodes: int | None) -> Graph:
 
     ``max_nodes=None`` or a graph already small enough: ``graph`` unchanged.
     """
-    if max_nodes is None:
-        return graph
-    _check("max_nodes", max_nodes, MIN_MAX_NODES)
-    if len(graph.nodes) <= max_nodes:
+    check_max_nodes(max_nodes)
+    if max_nodes is None or len(graph.nodes) <= max_nodes:
         return graph
     with gc_paused():
         return _collapse(graph, max_nodes)

@@ -32,7 +32,9 @@ import sys
 import torch
 
 from autograd_lab.viz.capture import Walked, walk
-from autograd_lab.viz.collapse import DEFAULT_MAX_NODES, collapse, split_shared_leaves
+from autograd_lab.viz.collapse import (
+    DEFAULT_MAX_NODES, check_max_nodes, collapse, split_shared_leaves,
+)
 from autograd_lab.viz.location import LocationMode
 from autograd_lab.viz.model import Capture, Graph
 from autograd_lab.viz.names import capture_names
@@ -85,7 +87,7 @@ class Recorder:
                  saved: bool = True, script_file: str | None = None) -> None:
         if isinstance(max_graphs, bool) or not isinstance(max_graphs, int) or max_graphs < 0:
             raise ValueError(f"Expected an int >= 0 for max_graphs but got {max_graphs!r}")
-        collapse(Graph(), max_nodes)  # checks max_nodes
+        check_max_nodes(max_nodes)
         self.max_graphs, self.max_nodes, self.saved = max_graphs, max_nodes, saved
         self.script_file = None if script_file is None else os.fspath(script_file)
         self.capture = Capture(script=self.script_file or "")
@@ -144,7 +146,6 @@ class Recorder:
         @functools.wraps(grad)
         def wrapped_grad(*args, **kwargs):
             return self._grad(*args, **kwargs)
-
 
         def wrapped_apply(cls, *args, **kwargs):
             out = apply.__func__(cls, *args, **kwargs)

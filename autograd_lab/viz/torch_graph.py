@@ -12,8 +12,9 @@ What :mod:`~autograd_lab.viz.capture` needs to know about torch, kept apart from
 from __future__ import annotations
 
 import re
+import weakref
 from collections import deque
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
 
@@ -34,11 +35,10 @@ _FREED = ("freed", "backward through the graph a second time")
 VERSIONS = re.compile(r"is at version (\d+); expected version (\d+)")
 
 
-@dataclass(frozen=True)
-class Constant:
+class Constant(NamedTuple):  # a named tuple: made for every constant input, it must be cheap
     """An op's input that did not require grad (a constant, a detach() or no_grad result)."""
 
-    ref: object
+    ref: weakref.ref
     """A weak reference to the tensor (it may be gone by capture time)."""
     shape: tuple[int, ...]
     dtype: str

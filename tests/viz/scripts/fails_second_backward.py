@@ -1,0 +1,8 @@
+"""A second backward() without retain_graph: fails, the saved tensors already freed."""
+import torch
+
+w = torch.randn(3, requires_grad=True)
+loss = (w * w).sum()
+loss.backward()
+loss.backward()
+print("never reached")
