@@ -147,7 +147,7 @@ def graph(script: str, args: tuple[str, ...], out: str | None, fmt: str | None,
     until then is drawn) or built no graph, 2 when the command could not run.
     """
     from autograd_lab.viz import output
-    from autograd_lab.viz.collapse import DEFAULT_MAX_NODES
+    from autograd_lab.viz.collapse import DEFAULT_MAX_NODES, share_budget
     from autograd_lab.viz.script import run_script
 
     if not Path(script).is_file():
@@ -167,6 +167,8 @@ def graph(script: str, args: tuple[str, ...], out: str | None, fmt: str | None,
         click.echo("No autograd graph to draw: no tensor that requires grad was used "
                    "(create one with `torch.randn(..., requires_grad=True)`).", err=True)
         sys.exit(1)
+    if not all_nodes:
+        share_budget(captured)
     try:
         written = output.write(captured, target, fmt)
     except AutogradLabError as exc:

@@ -9,7 +9,7 @@ import torch
 
 from autograd_lab.catalog import EXERCISES, lookup
 from autograd_lab.cli import cli
-from conftest import SOLUTIONS, STUBS
+from support import SOLUTIONS, STUBS
 
 
 @pytest.mark.parametrize("command", [[], ["list"], ["init"], ["check"]])

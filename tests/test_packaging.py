@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from autograd_lab.catalog import EXERCISES
-from conftest import ROOT, graded
+from support import ROOT, graded
 
 
 @pytest.mark.slow

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lab.catalog import EXERCISES, lookup
-from conftest import SOLUTIONS, SUBMISSIONS, graded
+from support import SOLUTIONS, SUBMISSIONS, graded
 from mutants import Mutant, mutants
 
 EXPECT = re.compile(r"^# expect-(fail|diagnosis|message): (.+)$", re.M)

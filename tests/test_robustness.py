@@ -21,7 +21,7 @@ import torch
 from autograd_lab.catalog import lookup
 from autograd_lab.grading.engine import grade
 from autograd_lab.grading.session import MAX_OUTPUT_CHARS
-from conftest import SOLUTIONS
+from support import SOLUTIONS
 from mutants import Mutant, mutant
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"

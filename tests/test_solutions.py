@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from autograd_lab.catalog import EXERCISES
-from conftest import SOLUTIONS, STUBS, graded
+from support import SOLUTIONS, STUBS, graded
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
 

@@ -248,3 +248,18 @@ def _summary(members: list[Node], node_id: str) -> Node:
              model.COLLAPSED: "nodes collapsed before"}
     note = ", ".join(f"{kinds[k]:,} {names[k]}" for k in names if kinds[k])
     return Node(node_id, model.COLLAPSED, label, hidden=hidden, note=note)
+
+
+DEFAULT_TOTAL_NODES = 3000
+"""For a whole capture: several distinct graphs of ``max_nodes`` each would still make one
+DOT file too big to lay out quickly (20 graphs of 1,000 nodes take ``dot`` about 20 s)."""
+
+
+def share_budget(capture: model.Capture, total: int | None = DEFAULT_TOTAL_NODES) -> model.Capture:
+    """Collapse the graphs of ``capture`` further so that together they hold about ``total``
+    nodes (each keeps at least 100); ``total=None`` leaves them as they are."""
+    if total is None or sum(len(g.nodes) for g in capture.graphs) <= total:
+        return capture
+    share = max(100, total // max(1, len(capture.graphs)))
+    capture.graphs = [collapse(g, share) if len(g.nodes) > share else g for g in capture.graphs]
+    return capture

@@ -21,7 +21,8 @@ from autograd_lab.viz import output
 from autograd_lab.viz.capture import capture_graph
 from autograd_lab.viz.collapse import DEFAULT_MAX_NODES, collapse, split_shared_leaves
 from autograd_lab.viz.model import Capture
-from autograd_lab.viz.recorder import Recorder, capture_names
+from autograd_lab.viz.names import capture_names, names_in
+from autograd_lab.viz.recorder import Recorder
 from autograd_lab.viz.render_dot import to_dot
 from autograd_lab.viz.render_json import to_json
 
@@ -57,12 +58,13 @@ class Drawing:
         return f"<Drawing: {len(self.capture.graphs)} graph(s), {nodes} nodes>"
 
 
-def _names_from(frame, tensors, names) -> dict[int, str]:
+def _names_from(frame, tensors, names):
+    # A Names (not a plain dict) keeps the tensors, so that non-leaf tensors get names too.
     if names is None:
         return capture_names([frame]) if frame is not None else {}
     if isinstance(names, dict):
-        return {id(tensor): name for name, tensor in names.items()}
-    return {id(tensor): name for tensor, name in zip(tensors, names)}
+        return names_in([names])
+    return names_in([dict(zip(names, tensors))])
 
 
 def draw(*tensors, names=None, max_nodes: int | None = DEFAULT_MAX_NODES,
