@@ -16,6 +16,8 @@ it (same rank), alternately left and right; a right-hand one is written ``functi
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -223,6 +225,9 @@ def graph_title(graph: Graph, index: int, total: int) -> Html:
     return Html("<BR/>".join(lines))
 
 
+_CONTENT_FIELDS = tuple(f.name for f in dataclasses.fields(Node) if f.name != "id")
+
+
 def graph_lines(graph: Graph, index: int, total: int, used: set[str]) -> list[str]:
     """One ``subgraph cluster_N`` for ``graph``; adds the styles it uses to ``used``."""
     ids, prefix = {node.id for node in graph.nodes}, f"g{index}_"
@@ -231,15 +236,23 @@ def graph_lines(graph: Graph, index: int, total: int, used: set[str]) -> list[st
     for edge in graph.edges:
         if edge.source not in ids or edge.target not in ids:
             raise ValueError(f"graph {index} ({graph.title!r}): {edge} names a node not in it")
-    name = {node_id: quote(prefix + node_id) for node_id in ids}
+    # Model ids are letters and digits (kind initial + walk order): no escaping needed.
+    name = {node_id: f'"{prefix}{node_id}"' if node_id.isalnum() else quote(prefix + node_id)
+            for node_id in ids}
     shared, keys = _shared_groups(graph), {}
+    # A long graph repeats the same few nodes (a recurrence): render each distinct node once.
+    rendered: dict[tuple, str] = {}
     lines = [f"  subgraph cluster_{index} {{", f"    label=<{graph_title(graph, index, total)}>;",
              '    style="rounded"; color="#adb5bd"; labeljust="l"; fontsize=12;']
     for node in graph.nodes:
         keys[node.id] = key = style_key(node, shared)
         group = shared.get(node.same_as or node.id)
         fill = SHARED_PALETTE[group % len(SHARED_PALETTE)] if key == "shared" else None
-        lines.append(f"    {name[node.id]} {_attr_list(node_attrs(node, key, fill))};")
+        content = (key, fill, *map(vars(node).get, _CONTENT_FIELDS))
+        attrs = rendered.get(content)
+        if attrs is None:
+            attrs = rendered[content] = _attr_list(node_attrs(node, key, fill))
+        lines.append(f"    {name[node.id]} {attrs};")
     used.update(keys.values())
     saved_edges = [e for e in graph.edges if e.kind == model.SAVED_BY]
     uses = Counter(e.source for e in saved_edges)
@@ -251,19 +264,31 @@ def graph_lines(graph: Graph, index: int, total: int, used: set[str]) -> list[st
     for function in (n.id for n in graph.nodes if n.id in beside):
         members = [*beside[function][::2][::-1], function, *beside[function][1::2]]
         lines.append("    {rank=same; " + " ".join(name[m] + ";" for m in members) + "}")
+    used.update("edge_saved" if kind == model.SAVED_BY else "edge_flow"
+                for kind in {edge.kind for edge in graph.edges})
+    edge_text: dict[tuple, tuple[bool, str]] = {}  # (source style, target style, kind, right)
     for edge in graph.edges:
-        used.add("edge_saved" if edge.kind == model.SAVED_BY else "edge_flow")
-        faded = "nograd" in (keys[edge.source], keys[edge.target]) or keys[edge.source] == "freed"
-        attrs = {"color": "#ced4da"} if faded else {}
-        if edge.kind == model.SAVED_BY:
-            attrs = {"style": "dashed", "color": "#adb5bd" if faded else "#b08900",
-                     "arrowhead": "empty", "tooltip": "saved for backward"}
-        arrow = f"{name[edge.source]} -> {name[edge.target]}"
-        if edge.source in right:
-            arrow, attrs = f"{name[edge.target]} -> {name[edge.source]}", {**attrs, "dir": "back"}
-            attrs = {("arrowtail" if k == "arrowhead" else k): v for k, v in attrs.items()}
-        lines.append(f"    {arrow}{' ' + _attr_list(attrs) if attrs else ''};")
+        source, target = edge.source, edge.target
+        shape = (keys[source], keys[target], edge.kind, source in right)
+        known = edge_text.get(shape)
+        if known is None:
+            known = edge_text[shape] = _edge_style(*shape)
+        flipped, attr_text = known
+        arrow = f"{name[target]} -> {name[source]}" if flipped else f"{name[source]} -> {name[target]}"
+        lines.append(f"    {arrow}{attr_text};")
     return lines + ["  }"]
+
+
+def _edge_style(source_key: str, target_key: str, kind: str, right: bool) -> tuple[bool, str]:
+    """(drawn target -> source with dir=back, the attribute text) for an edge of this shape."""
+    faded = "nograd" in (source_key, target_key) or source_key == "freed"
+    attrs = {"color": "#ced4da"} if faded else {}
+    if kind == model.SAVED_BY:
+        attrs = {"style": "dashed", "color": "#adb5bd" if faded else "#b08900",
+                 "arrowhead": "empty", "tooltip": "saved for backward"}
+    if right:  # a saved tensor placed right of its function: the arrow still points at it
+        attrs = {("arrowtail" if k == "arrowhead" else k): v for k, v in {**attrs, "dir": "back"}.items()}
+    return right, (" " + _attr_list(attrs) if attrs else "")
 
 
 def legend_table(used: set[str]) -> str:
