@@ -12,23 +12,7 @@ import sys
 import torch
 from torch.overrides import TorchFunctionMode
 
-
-def student_line(student_file: str) -> int | None:
-    """The line of ``student_file`` that the current call stack passes through, if any."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code.co_filename == student_file:
-            return frame.f_lineno
-        frame = frame.f_back
-    return None
-
-
-def _tensors(value):
-    if isinstance(value, torch.Tensor):
-        yield value
-    elif isinstance(value, (tuple, list)):
-        for item in value:
-            yield from _tensors(item)
+from autograd_lab.catalog.watch import student_line, tensors_in
 
 
 class GraphWatch(TorchFunctionMode):
@@ -48,10 +32,10 @@ class GraphWatch(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
         if len(self.found) < self.LIMIT:
-            for tensor in _tensors(out):
+            for tensor in tensors_in(out):
                 node = tensor.grad_fn
                 if node is not None:
-                    line = student_line(self.student_file)
+                    line = student_line(sys._getframe(1), self.student_file)
                     where = f" (line {line})" if line else ""
                     found = f"{type(node).__name__}{where}"
                     if found not in self.found:

@@ -20,7 +20,8 @@ def _is_torch_callable(function) -> bool:
     return module.startswith("torch") or owner.startswith("torch")
 
 
-def _student_line(frame, student_file: str) -> int | None:
+def student_line(frame, student_file: str) -> int | None:
+    """The line of ``student_file`` that the stack from ``frame`` outwards passes through."""
     while frame is not None:
         if frame.f_code.co_filename == student_file:
             return frame.f_lineno
@@ -42,7 +43,7 @@ def torch_calls(student_file: str):
             name = frame.f_code.co_qualname
         else:
             return
-        line = _student_line(frame.f_back if event == "call" else frame, student_file)
+        line = student_line(frame.f_back if event == "call" else frame, student_file)
         found.append(f"torch: {name}" + (f" (line {line})" if line else ""))
 
     sys.setprofile(profile)
@@ -91,12 +92,13 @@ def autograd_calls():
             setattr(functional, name, original)
 
 
-def _tensors(value):
+def tensors_in(value):
+    """The tensors in a function's result (a tensor, or nested tuples and lists)."""
     if isinstance(value, torch.Tensor):
         yield value
     elif isinstance(value, (tuple, list)):
         for item in value:
-            yield from _tensors(item)
+            yield from tensors_in(item)
 
 
 class DeviceWatch(TorchFunctionMode):
@@ -112,7 +114,7 @@ class DeviceWatch(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
-        for tensor in _tensors(out):
+        for tensor in tensors_in(out):
             self.devices.add(tensor.device.type)
         return out
 
