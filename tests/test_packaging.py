@@ -9,7 +9,8 @@ import zipfile
 import pytest
 
 from autograd_lab.catalog import EXERCISES
-from support import ROOT, graded
+from mutants import Mutant
+from support import ROOT, SOLUTIONS, graded
 
 
 @pytest.mark.slow
@@ -26,7 +27,20 @@ def test_wheel_ships_stubs_and_no_solutions(tmp_path):
     assert "autograd-lab = autograd_lab.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
-def test_warnings_from_student_code_or_torch_never_fail_a_check():
-    report = graded("exercise3", str(ROOT / "tests" / "passing" / "exercise3_warns.py"))
+WARNS = Mutant(
+    name="exercise3_warns",
+    mistake="none: a correct solution that makes Python and torch warn",
+    fail=[],
+    replace=[("import torch\n", "import warnings\n\nimport torch\n"),
+             ("        ctx.save_for_backward(input)\n",
+              "        warnings.warn(\"exercise3: a warning from the student\")\n"
+              "        torch.tensor(input)  # torch warns: copy-constructing from a tensor\n"
+              "        ctx.save_for_backward(input)\n")],
+)
+
+
+def test_warnings_from_student_code_or_torch_never_fail_a_check(tmp_path):
+    path = WARNS.write(SOLUTIONS / "exercise3_my_relu.py", tmp_path)
+    report = graded("exercise3", str(path))
     assert report.passed, [c.message for c in report.checks if not c.passed]
     assert "a warning from the student" in report.output
