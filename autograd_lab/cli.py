@@ -7,6 +7,7 @@
 
     Commands:
       check  Check your solution to one exercise against torch.autograd.
+      grade  Grade a class: every submission in SUBMISSIONS, every exercise.
       graph  Draw the autograd graphs a script builds.
       init   Copy fresh exercise stubs into DIR/exercises/ to work in.
       list   List the exercises, their points, and their status here.
@@ -115,6 +116,59 @@ def check(exercise: str, file: str | None, device: str, timeout: float, as_json:
     else:
         click.echo(render_text(report))
     sys.exit(0 if report.passed else 1)
+
+
+@cli.command("grade")
+@click.argument("submissions", type=click.Path())
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder for grades.csv, grades.json and feedback/ (created).")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Exercises graded at once (one process each).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Seconds a student's code may take for one exercise.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=4096,
+              show_default=True, help="Memory (MB) a student's code may add, on CPU.")
+@click.option("--exercises", "only", default=None,
+              help="Comma-separated exercises to grade (ids, numbers or slugs; default: all).")
+@click.option("--force", is_flag=True, help="Grade again what the cache says is unchanged.")
+@click.option("--gradescope", is_flag=True,
+              help="SUBMISSIONS is one submission: also write Gradescope's OUT/results.json.")
+def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_mb: int,
+                  only: str | None, force: bool, gradescope: bool) -> None:
+    """Grade a class: every submission in SUBMISSIONS, every exercise.
+
+    SUBMISSIONS holds one folder or .zip per student, with the exercise files at its top or
+    under exercises/, named as the stubs are. Writes OUT/grades.csv, OUT/grades.json and a
+    feedback file per student as results come in; a rerun skips unchanged files unless
+    --force. Progress goes to stderr. Exit code 0 when the run completed (whatever the
+    scores), 2 when it could not run.
+    """
+    from autograd_lab.catalog import EXERCISES, lookup
+    from autograd_lab.classroom.run import grade_class
+
+    try:
+        if only is None:
+            chosen = list(EXERCISES)
+        else:
+            names = [name for name in only.split(",") if name.strip()]
+            if not names:
+                raise CommandError("--exercises names no exercise")
+            chosen = sorted({lookup(name) for name in names}, key=lambda e: e.number)
+        summary = grade_class(Path(submissions), Path(out), exercises=chosen, jobs=jobs,
+                              timeout=timeout, memory_mb=memory_mb, force=force,
+                              gradescope=gradescope, stream=sys.stderr)
+    except AutogradLabError as exc:
+        raise CommandError(str(exc)) from None
+    book = summary.gradebook
+    width = max((len(s) for s in book.submissions), default=7)
+    for student in book.submissions:
+        score, max_score = book.total(student)
+        click.echo(f"{student:<{width}}  {score:g}/{max_score:g}")
+    for line in book.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    click.echo(f"{len(book.submissions)} students: {summary.graded} graded, {summary.cached} "
+               f"unchanged (from the cache), in {summary.seconds:.1f} s; wrote "
+               f"{', '.join(str(p) for p in summary.written)}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})

@@ -1,0 +1,244 @@
+"""Grade many (student, exercise) items in parallel, in grader processes forked from this one.
+
+The process that runs `autograd-lab grade` has torch, hypothesis and the catalog imported; it
+forks N grader processes (so none pays for ``import torch``), hands each one item at a time
+over a pipe, and reads the results back as JSON lines, waiting on all of them with ``select``
+(one thread, no locks). A grader is our own code: it calls :func:`engine.grade`, which forks a
+worker per exercise in which the student's code runs, limited and killed with its whole process
+group when done. A grader that dies or stalls costs only its current item (recorded as an error)
+and is replaced; when the run ends, or is interrupted, every grader is ended and reaped, and
+any process a grader left behind is killed.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import os
+import select
+import signal
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+from autograd_lab.classroom.progress import Progress
+from autograd_lab.sandbox import process
+
+GRACE_S = 60.0
+"""How much longer than the timeout a grader may hold one item before it is killed."""
+
+
+@dataclass
+class Item:
+    """One file to grade."""
+
+    student: str
+    exercise: str
+    path: str
+    """The file on disk (perhaps in a temporary unpack folder)."""
+    shown: str
+    """The path reports show instead (``alice/exercises/exercise3_my_relu.py``)."""
+
+
+@dataclass
+class _Grader:
+    pid: int
+    task_fd: int
+    result_fd: int
+    buffer: bytes = b""
+    item: Item | None = None
+    since: float = 0.0
+
+
+def _grade_item(task: dict, settings: dict) -> dict:
+    """Grade one item (in a grader process); return the JSON-ready result."""
+    from autograd_lab.catalog import lookup
+    from autograd_lab.grading.engine import grade
+    from autograd_lab.grading.render import render_text
+    from autograd_lab.sandbox.limits import Limits
+
+    timeout = settings["timeout"]
+    limits = Limits(memory_mb=settings["memory_mb"], cpu_seconds=int(timeout) + 10)
+    try:
+        report = grade(lookup(task["exercise"]), task["path"], device=settings["device"],
+                       timeout=timeout, limits=limits)
+    except Exception as exc:  # noqa: BLE001 -- one item's failure must not end the grader
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    real, shown = os.path.abspath(task["path"]), task["shown"]
+
+    def clean(text):
+        return text.replace(real, shown).replace(task["path"], shown) if text else text
+
+    report.file = shown
+    report.output = clean(report.output)
+    for check in report.checks:
+        check.message, check.example = clean(check.message), clean(check.example)
+    return {"ok": True, "report": report.to_dict(), "text": render_text(report, timing=False),
+            "duration_s": round(report.duration_s, 3)}
+
+
+def _grader_main(task_fd: int, result_fd: int, settings: dict) -> None:
+    """A grader's life: read tasks (JSON lines) until EOF, write a result line for each."""
+    code = 0
+    try:
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        os.closerange(3, min(task_fd, result_fd))
+        os.closerange(min(task_fd, result_fd) + 1, max(task_fd, result_fd))
+        os.closerange(max(task_fd, result_fd) + 1, 65536)
+
+        def stop(signum, frame):
+            raise SystemExit(0)  # unwinds engine.grade, whose finally kills its worker
+
+        signal.signal(signal.SIGTERM, stop)
+        with os.fdopen(task_fd, "r", encoding="utf-8") as tasks:
+            for line in tasks:
+                result = _grade_item(json.loads(line), settings)
+                data = (json.dumps(result) + "\n").encode()
+                while data:
+                    data = data[os.write(result_fd, data):]
+    except BaseException:  # noqa: BLE001 -- a grader never returns into the CLI's code
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _prepare(exercises) -> None:
+    """Do, once and before forking, what every grader would otherwise do for itself."""
+    import torch
+
+    torch.set_num_threads(1)
+    for exercise in exercises:
+        for module in exercise.preload:
+            importlib.import_module(module)
+    if not gc.get_freeze_count():
+        gc.freeze()
+
+
+def _spawn(settings: dict) -> _Grader:
+    task_r, task_w = os.pipe()
+    result_r, result_w = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(task_w)
+        os.close(result_r)
+        _grader_main(task_r, result_w, settings)
+    os.close(task_r)
+    os.close(result_w)
+    return _Grader(pid, task_w, result_r)
+
+
+def _end(grader: _Grader, *, kill: bool) -> None:
+    for fd in (grader.task_fd, grader.result_fd):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    if kill:
+        try:
+            os.kill(grader.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    end = time.monotonic() + 5.0
+    while True:
+        try:
+            pid, _ = os.waitpid(grader.pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            return
+        if time.monotonic() > end:
+            os.kill(grader.pid, signal.SIGKILL)
+            os.waitpid(grader.pid, 0)
+            return
+        time.sleep(0.01)
+
+
+def run(items: list[Item], *, exercises, settings: dict, jobs: int,
+        on_result: Callable[[Item, dict], None], progress: Progress | None = None) -> None:
+    """Grade ``items`` with ``jobs`` grader processes; call ``on_result`` as each one ends.
+
+    Args:
+        items: what to grade.
+        exercises: the catalog entries involved (their preloads are imported before forking).
+        settings: ``device``, ``timeout`` (seconds per exercise) and ``memory_mb``.
+        jobs: how many graders run at once.
+        on_result: called in this process with the item and its result (see
+            :func:`_grade_item`), in the order results arrive.
+        progress: shown on stderr as items end.
+    """
+    if not items:
+        return
+    _prepare(exercises)
+    process._become_subreaper()  # a dead grader's workers come back to us, to be killed
+    queue = deque(items)
+    graders: list[_Grader] = []
+    respawns = 2 * jobs + 2
+    hold_limit = settings["timeout"] + GRACE_S
+
+    def feed(grader: _Grader) -> None:
+        if not queue:
+            grader.item = None
+            os.close(grader.task_fd)
+            grader.task_fd = -1
+            return
+        grader.item, grader.since = queue.popleft(), time.monotonic()
+        task = {"student": grader.item.student, "exercise": grader.item.exercise,
+                "path": grader.item.path, "shown": grader.item.shown}
+        os.write(grader.task_fd, (json.dumps(task) + "\n").encode())
+
+    def finish(grader: _Grader, result: dict) -> None:
+        item, grader.item = grader.item, None
+        on_result(item, result)
+        if progress is not None:
+            progress.advance(f"{item.student} {item.exercise}")
+
+    def lost(grader: _Grader, why: str) -> None:
+        nonlocal respawns
+        if grader.item is not None:
+            finish(grader, {"ok": False, "error": why})
+        graders.remove(grader)
+        _end(grader, kill=True)
+        if queue and (respawns > 0 or not graders):
+            respawns -= 1
+            graders.append(_spawn(settings))
+            feed(graders[-1])
+
+    try:
+        for _ in range(min(jobs, len(items))):
+            graders.append(_spawn(settings))
+            feed(graders[-1])
+        while any(g.item is not None for g in graders):
+            by_fd = {g.result_fd: g for g in graders if g.item is not None}
+            ready, _, _ = select.select(list(by_fd), [], [], 0.5)
+            for fd in ready:
+                grader = by_fd[fd]
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    lost(grader, "the grader process ended unexpectedly")
+                    continue
+                grader.buffer += chunk
+                while b"\n" in grader.buffer and grader.item is not None:
+                    line, grader.buffer = grader.buffer.split(b"\n", 1)
+                    try:
+                        result = json.loads(line)
+                    except ValueError:
+                        result = {"ok": False, "error": "the grader process sent malformed data"}
+                    finish(grader, result)
+                    feed(grader)
+            now = time.monotonic()
+            for grader in [g for g in graders if g.item is not None]:
+                if now - grader.since > hold_limit:
+                    lost(grader, f"grading took longer than {hold_limit:g} s")
+            if progress is not None:
+                progress.draw()
+    finally:
+        for grader in graders:
+            _end(grader, kill=grader.item is not None)
+        process._kill_orphans()
+        if progress is not None:
+            progress.close()

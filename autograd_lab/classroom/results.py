@@ -1,0 +1,196 @@
+"""The class's grades on disk, written as results come in.
+
+OUT/grades.csv has a row per student (one column per exercise, then the total); OUT/grades.json
+has, for each student and exercise, the status, score, max_score and every check with its
+message; OUT/feedback/STUDENT.txt holds the text `autograd-lab check` prints, for each exercise.
+Each is rewritten (atomically) after every result, so a run killed midway loses nothing it
+finished. OUT/.cache/ keeps each result under a key made of the student, the exercise, the
+file's sha256, the grader's version and the limits, so that a rerun skips unchanged work.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+import autograd_lab
+
+GRADED, MISSING, ERROR, PENDING = "graded", "missing", "error", "pending"
+
+
+def grader_version() -> str:
+    """The package version and a digest of the grading code: a change to a check changes it."""
+    root = Path(autograd_lab.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for folder in ("catalog", "grading", "sandbox"):
+        for path in sorted((root / folder).glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{autograd_lab.__version__}+{digest.hexdigest()[:12]}"
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader sees the old file or the new, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+class Gradebook:
+    """Every (student, exercise) of one run: its result, and the files that show them."""
+
+    def __init__(self, out: Path, *, exercises, submissions, skipped: list[str],
+                 settings: dict, force: bool = False):
+        """Args:
+            out: the output folder (created).
+            exercises: the catalog entries graded, in order.
+            submissions: the :class:`~autograd_lab.classroom.submissions.Submission` list.
+            skipped: SUBMISSIONS entries that are no submission.
+            settings: what else a result depends on (device, timeout, memory): part of the key.
+            force: ignore the cache (results are still written to it).
+        """
+        self.out = out
+        self.exercises = list(exercises)
+        self.submissions = {s.student: s for s in submissions}
+        self.skipped = skipped
+        self.force = force
+        self.version = grader_version()
+        self.settings = settings
+        (out / "feedback").mkdir(parents=True, exist_ok=True)
+        (out / ".cache").mkdir(exist_ok=True)
+        self.records: dict[tuple[str, str], dict] = {}
+        self.keys: dict[tuple[str, str], str] = {}
+        for submission in submissions:
+            for exercise in self.exercises:
+                item = (submission.student, exercise.id)
+                path = submission.files.get(exercise.id)
+                if path is None:
+                    self.records[item] = self._missing(exercise)
+                else:
+                    self.keys[item] = self._key(submission.student, exercise.id, path)
+                    self.records[item] = {"status": PENDING, "score": 0.0,
+                                          "max_score": exercise.points}
+
+    # -- the cache --------------------------------------------------------------------------
+    def _key(self, student: str, exercise: str, path: Path) -> str:
+        parts = [student, exercise, file_sha256(path), self.version,
+                 json.dumps(self.settings, sort_keys=True)]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def to_grade(self) -> list[tuple[str, str]]:
+        """The items still to grade: pending, and not in the cache (unless forced)."""
+        todo = []
+        for item, key in self.keys.items():
+            cached = None if self.force else self._cached(key)
+            if cached is not None:
+                self.records[item] = cached
+            else:
+                todo.append(item)
+        return todo
+
+    def _cached(self, key: str) -> dict | None:
+        try:
+            record = json.loads((self.out / ".cache" / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) and record.get("status") == GRADED else None
+
+    # -- recording --------------------------------------------------------------------------
+    def _missing(self, exercise) -> dict:
+        return {"status": MISSING, "score": 0.0, "max_score": exercise.points, "checks": [],
+                "message": f"not submitted: no {exercise.filename} at the top of the submission "
+                           "or under exercises/"}
+
+    def record(self, student: str, exercise: str, result: dict) -> None:
+        """Store one grader result (see :mod:`autograd_lab.classroom.pool`); write everything."""
+        item = (student, exercise)
+        if result.get("ok"):
+            report = result["report"]
+            record = {"status": GRADED, "score": report["score"],
+                      "max_score": report["max_score"], "file": report["file"],
+                      "checks": [{k: c[k] for k in ("name", "title", "passed", "score",
+                                                    "max_score", "message", "diagnosis", "hint")}
+                                 for c in report["checks"]],
+                      "output": report.get("output", ""), "text": result["text"]}
+            write_atomic(self.out / ".cache" / f"{self.keys[item]}.json",
+                          json.dumps(record, sort_keys=True))
+        else:
+            max_score = self.records[item]["max_score"]
+            record = {"status": ERROR, "score": 0.0, "max_score": max_score, "checks": [],
+                      "message": f"could not be graded: {result.get('error', 'unknown error')}"}
+        self.records[item] = record
+        self.write(student)
+
+    # -- the files --------------------------------------------------------------------------
+    def write(self, student: str | None = None) -> None:
+        """Rewrite grades.csv and grades.json, and the feedback of ``student`` (or everyone's)."""
+        write_atomic(self.out / "grades.csv", self.csv())
+        write_atomic(self.out / "grades.json",
+                      json.dumps(self.as_dict(), indent=2, sort_keys=True) + "\n")
+        for name in [student] if student else list(self.submissions):
+            write_atomic(self.out / "feedback" / f"{name}.txt", self.feedback(name))
+
+    def total(self, student: str) -> tuple[float, float]:
+        """The student's score and the maximum, over the exercises graded."""
+        rows = [self.records[(student, e.id)] for e in self.exercises]
+        return (round(sum(r["score"] for r in rows), 6), round(sum(r["max_score"] for r in rows), 6))
+
+    def csv(self) -> str:
+        """grades.csv: student, one column per exercise, total."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["student", *(e.id for e in self.exercises), "total"])
+        for student in self.submissions:
+            scores = [_points(self.records[(student, e.id)]["score"]) for e in self.exercises]
+            writer.writerow([student, *scores, _points(self.total(student)[0])])
+        return buffer.getvalue()
+
+    def as_dict(self) -> dict:
+        """grades.json: the same on every run of the same class (no timings, no temp paths)."""
+        students = {}
+        for student, submission in self.submissions.items():
+            score, max_score = self.total(student)
+            exercises = {}
+            for e in self.exercises:
+                record = {k: v for k, v in self.records[(student, e.id)].items()
+                          if k not in ("text", "output")}
+                exercises[e.id] = record
+            students[student] = {"source": submission.source, "score": score,
+                                 "max_score": max_score, "skipped": submission.skipped,
+                                 "exercises": exercises}
+        return {"grader_version": self.version,
+                "exercises": [{"id": e.id, "slug": e.slug, "title": e.title,
+                               "max_score": e.points} for e in self.exercises],
+                "skipped": self.skipped, "students": students}
+
+    def feedback(self, student: str) -> str:
+        """The student's feedback file: what was skipped, then each exercise's report."""
+        score, max_score = self.total(student)
+        lines = [f"autograd-lab feedback for {student}", ""]
+        skipped = self.submissions[student].skipped
+        if skipped:
+            lines += ["not graded:", *(f"  {line}" for line in skipped), ""]
+        for e in self.exercises:
+            record = self.records[(student, e.id)]
+            lines.append("=" * 78)
+            if record["status"] == GRADED:
+                lines.append(record["text"])
+            else:
+                lines.append(f"{e.id} · {e.slug} · {e.title}")
+                lines.append(record.get("message", "not graded yet"))
+                lines.append(f"score: 0/{_points(record['max_score'])}")
+            lines.append("")
+        lines += ["=" * 78, f"total: {_points(score)}/{_points(max_score)}", ""]
+        return "\n".join(lines)

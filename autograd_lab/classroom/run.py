@@ -1,0 +1,96 @@
+"""Grade a class (or one Gradescope submission): the library function behind `autograd-lab grade`."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograd_lab.classroom import pool
+from autograd_lab.classroom.gradescope import results_json
+from autograd_lab.classroom.progress import Progress
+from autograd_lab.classroom.results import Gradebook, write_atomic
+from autograd_lab.classroom.submissions import discover, load
+from autograd_lab.errors import AutogradLabError
+
+
+class SubmissionsMissing(AutogradLabError):
+    """SUBMISSIONS is not a folder (or, for one Gradescope submission, a folder or a .zip)."""
+
+
+class OutputInsideSubmissions(AutogradLabError):
+    """OUT lies inside SUBMISSIONS, where a rerun would take it for a student."""
+
+
+@dataclass
+class Summary:
+    """What a run did."""
+
+    gradebook: Gradebook
+    graded: int = 0
+    """Items graded in this run."""
+    cached: int = 0
+    """Items whose file and grader were unchanged: taken from the cache."""
+    seconds: float = 0.0
+    written: list[Path] = field(default_factory=list)
+    """The files written, the main ones first."""
+
+
+def grade_class(submissions: Path, out: Path, *, exercises, jobs: int = 1, timeout: float = 30.0,
+                memory_mb: int | None = 4096, device: str = "cpu", force: bool = False,
+                gradescope: bool = False, stream=None) -> Summary:
+    """Grade every submission under ``submissions`` (or, with ``gradescope``, the one it is).
+
+    Writes OUT/grades.csv, OUT/grades.json and OUT/feedback/ as results come in, and with
+    ``gradescope`` OUT/results.json at the end. Progress goes to ``stream`` (stderr).
+
+    Raises:
+        SubmissionsMissing: ``submissions`` does not exist (or is not a folder).
+        OutputInsideSubmissions: ``out`` is inside ``submissions`` (class mode).
+    """
+    started = time.monotonic()
+    submissions, out = Path(submissions), Path(out)
+    if not (submissions.is_dir() or (gradescope and submissions.suffix == ".zip"
+                                     and submissions.is_file())):
+        raise SubmissionsMissing(f"No such folder: {submissions}")
+    if not gradescope and out.resolve().is_relative_to(submissions.resolve()):
+        raise OutputInsideSubmissions(
+            f"The output folder {out} is inside {submissions}: a rerun would grade it as a "
+            "student. Choose an output folder outside it.")
+    filenames = {e.filename: e.id for e in _all_exercises()}
+    settings = {"device": device, "timeout": timeout, "memory_mb": memory_mb}
+    with tempfile.TemporaryDirectory(prefix="autograd-lab-unpacked-") as unpack:
+        if gradescope:
+            found = [load(submissions, student=submissions.stem or "submission",
+                          unpack_root=Path(unpack), filenames=filenames)]
+            skipped: list[str] = []
+        else:
+            found, skipped = discover(submissions, unpack_root=Path(unpack), filenames=filenames)
+        out.mkdir(parents=True, exist_ok=True)
+        book = Gradebook(out, exercises=exercises, submissions=found, skipped=skipped,
+                         settings=settings, force=force)
+        todo = book.to_grade()
+        book.write()
+        by_student = {s.student: s for s in found}
+        items = [pool.Item(student, exercise, str(by_student[student].files[exercise]),
+                           by_student[student].shown[exercise]) for student, exercise in todo]
+        progress = Progress(len(items), cached=len(book.keys) - len(items), jobs=jobs,
+                            stream=stream)
+        pool.run(items, exercises=exercises, settings=settings, jobs=jobs, progress=progress,
+                 on_result=lambda item, result: book.record(item.student, item.exercise, result))
+    summary = Summary(book, graded=len(items), cached=len(book.keys) - len(items),
+                      seconds=time.monotonic() - started)
+    summary.written = [out / "grades.csv", out / "grades.json", out / "feedback"]
+    if gradescope:
+        data = results_json(book, found[0].student, execution_time=summary.seconds)
+        write_atomic(out / "results.json", json.dumps(data, indent=2) + "\n")
+        summary.written.insert(0, out / "results.json")
+    return summary
+
+
+def _all_exercises():
+    from autograd_lab.catalog import EXERCISES
+
+    return EXERCISES
