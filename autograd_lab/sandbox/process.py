@@ -62,6 +62,7 @@ def describe_status(wait_status: int) -> str:
     return "ended"
 
 
+_PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 _live_workers: set[int] = set()
 
@@ -78,6 +79,19 @@ def _become_subreaper() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the process that forked it dies (Linux), so that a student
+    who kills the grading process does not leave the worker running."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(0)
 
 
 def _kill_orphans() -> None:
@@ -119,9 +133,10 @@ class Worker:
         sys.stdout.flush()
         sys.stderr.flush()
         _become_subreaper()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the worker
-            self._run_child(request_r, reply_w)
+            self._run_child(request_r, reply_w, parent)
         os.close(request_r)
         os.close(reply_w)
         _live_workers.add(pid)
@@ -129,9 +144,10 @@ class Worker:
         self.hello = self._receive(deadline)
         return self.hello
 
-    def _run_child(self, request_r: int, reply_w: int) -> None:
+    def _run_child(self, request_r: int, reply_w: int, parent: int) -> None:
         code = 0
         try:
+            _die_with_parent(parent)
             os.setsid()
             # Python ignores SIGPIPE and SIGXFSZ; the worker must die of an output flood.
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGXFSZ):
