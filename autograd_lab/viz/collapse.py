@@ -58,7 +58,9 @@ def split_shared_leaves(graph: Graph, min_uses: int = DEFAULT_MIN_USES) -> Graph
     """Draw each leaf tensor used ``min_uses`` times or more once per use.
 
     The first copy keeps the leaf's id; the others get new ids and ``same_as`` the first;
-    every copy says which use it is (``use=(k, n)``) and feeds exactly one function.
+    every copy says which use it is (``use=(k, n)``) and feeds exactly one function. The walk
+    from the root meets the last use first, so uses are numbered from the far end: in a
+    recurrence, use 1 is the first step.
     """
     _check("min_uses", min_uses, 2)
     with gc_paused():
@@ -83,7 +85,7 @@ def _split_shared_leaves(graph: Graph, min_uses: int) -> Graph:
         ids = [node.id] + [f"{node.id[0]}{number + k}" for k in range(total - 1)]
         number += total - 1
         for k, copy_id in enumerate(ids, 1):
-            nodes.append(new_node({**vars(node), "id": copy_id, "use": (k, total),
+            nodes.append(new_node({**vars(node), "id": copy_id, "use": (total + 1 - k, total),
                                    "same_as": None if k == 1 else node.id}))
         copies[node.id] = iter(ids)  # the k-th edge out of the leaf leaves from copy k
     edges = [Edge(next(copies[edge.source]), edge.target, edge.kind)

@@ -72,8 +72,9 @@ def test_shared_weight_is_drawn_once_per_use():
     copies = [n for n in graph.nodes if n.label == "w"]
     assert len(copies) == 100
     first = copies[0]
-    assert first.use == (1, 100) and first.same_as is None
-    assert [c.use for c in copies] == [(k, 100) for k in range(1, 101)]
+    # The walk from the root meets the last step's use first: uses count from the first step.
+    assert first.use == (100, 100) and first.same_as is None
+    assert [c.use for c in copies] == [(k, 100) for k in range(100, 0, -1)]
     assert all(c.same_as == first.id for c in copies[1:])
     out = Counter(e.source for e in graph.edges)
     assert all(out[c.id] == 1 for c in copies)  # each copy feeds exactly one MmBackward0
@@ -90,7 +91,7 @@ def test_split_leaves_only_with_enough_uses():
     graph = capture_graph([y], names={id(w): "w"})
     assert split_shared_leaves(graph, min_uses=7) is graph  # 6 uses
     split = split_shared_leaves(graph, min_uses=6)
-    assert [n.use for n in split.nodes if n.label == "w"] == [(k, 6) for k in range(1, 7)]
+    assert [n.use for n in split.nodes if n.label == "w"] == [(k, 6) for k in range(6, 0, -1)]
     with pytest.raises(ValueError, match="min_uses=1"):
         split_shared_leaves(graph, min_uses=1)
 
