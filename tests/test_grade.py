@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -20,24 +19,11 @@ from autograd_lab.catalog import lookup
 from autograd_lab.classroom.submissions import _layout
 from autograd_lab.cli import cli
 from autograd_lab.grading.engine import grade
-from support import SOLUTIONS, STUBS
+from support import SOLUTIONS, STUBS, children
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 EX1, EX3 = lookup("1"), lookup("3")
 ONLY = ["--exercises", "1,3", "--jobs", "2"]
-
-
-def descendants() -> set[int]:
-    """Pids of this process's children, zombies included (read from /proc)."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == os.getpid():
-            found.add(int(stat.parent.name))
-    return found
 
 
 def put(folder: Path, source: Path, name: str | None = None) -> None:
@@ -76,7 +62,7 @@ def graded_class(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("class")
     subs = build_class(root)
-    before = descendants()
+    before = children()
     result = CliRunner().invoke(cli, ["grade", str(subs), "-o", str(root / "out"), *ONLY])
     return root, subs, root / "out", result, before
 
@@ -88,7 +74,7 @@ def grades(out: Path) -> dict:
 def test_run_completes_with_exit_0_and_leaves_no_process(graded_class):
     root, subs, out, result, before = graded_class
     assert result.exit_code == 0, result.output
-    assert descendants() <= before
+    assert children() <= before
     assert not (root / EX3.filename).exists() and not (subs.parent / EX3.filename).exists()
 
 

@@ -32,7 +32,7 @@ import pytest
 
 from autograd_lab.catalog import lookup
 from autograd_lab.classroom.run import grade_class
-from support import ROOT, SOLUTIONS
+from support import ROOT, SOLUTIONS, alive, descendants
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 EX1, EX3 = lookup("1"), lookup("3")
@@ -64,35 +64,6 @@ CORPUS = {
     "h18_kills_its_grader": ("kills_its_grader.py", set()),
 }
 HONEST = ("honest_ann", "honest_ben")
-
-
-def descendants(root: int | None = None) -> set[int]:
-    """Pids of every process whose parent chain leads to ``root`` (this process), zombies too."""
-    root = os.getpid() if root is None else root
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    found: set[int] = set()
-    for pid in parents:
-        seen, up = set(), pid
-        while up in parents and up not in seen and up > 1:
-            seen.add(up)
-            up = parents[up]
-            if up == root:
-                found.add(pid)
-                break
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
 
 
 def put(folder: Path, source: Path, name: str) -> None:
