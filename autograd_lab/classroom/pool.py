@@ -80,48 +80,22 @@ def _grade_item(task: dict, settings: dict) -> dict:
             "duration_s": round(report.duration_s, 3)}
 
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with(parent: int) -> None:
-    """Have the kernel send us SIGTERM when ``parent`` dies (Linux), even of SIGKILL.
-
-    Without it, graders of a run killed with SIGKILL go on grading their current item (and
-    its worker keeps running) until the timeout; with it, each one ends its worker at once.
-    """
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it died before the request took effect
-        os._exit(1)
-
-
 def _grader_main(task_fd: int, result_fd: int, settings: dict, parent: int) -> None:
     """A grader's life: read tasks (JSON lines) until EOF, write a result line for each."""
     code = 0
     try:
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-        os.closerange(3, min(task_fd, result_fd))
-        os.closerange(min(task_fd, result_fd) + 1, max(task_fd, result_fd))
-        os.closerange(max(task_fd, result_fd) + 1, 65536)
+        process.close_fds_except(task_fd, result_fd)
 
         def stop(signum, frame):
             # Kill the worker (and its group) here and now: unwinding engine.grade with an
             # exception is not enough, hypothesis may catch it and call the hung worker again.
-            for pid in list(process._live_workers):
-                for kill in (os.killpg, os.kill):
-                    try:
-                        kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-            process._kill_orphans()
+            process.kill_all_workers()
             os._exit(1)
 
         signal.signal(signal.SIGTERM, stop)
-        _die_with(parent)
+        # SIGTERM, not SIGKILL: the handler above ends this grader's worker first.
+        process.die_with_parent(parent, signal.SIGTERM)
         with os.fdopen(task_fd, "r", encoding="utf-8") as tasks:
             for line in tasks:
                 result = _grade_item(json.loads(line), settings)
@@ -269,6 +243,6 @@ def run(items: list[Item], *, exercises, settings: dict, jobs: int,
     finally:
         for grader in graders:
             _end(grader, kill=grader.item is not None)
-        process._kill_orphans()
+        process.kill_orphans()
         if progress is not None:
             progress.close()

@@ -71,7 +71,7 @@ def _become_subreaper() -> None:
     """Make orphaned descendants of our workers our children (Linux), so none escapes.
 
     A student's process that leaves the worker's process group (``setsid``) and outlives
-    the worker is re-parented to us instead of to init; :func:`_kill_orphans` ends it.
+    the worker is re-parented to us instead of to init; :func:`kill_orphans` ends it.
     """
     try:
         import ctypes
@@ -81,20 +81,43 @@ def _become_subreaper() -> None:
         pass
 
 
-def _die_with_parent(parent: int) -> None:
-    """In a worker: be killed when the process that forked it dies (Linux), so that a student
-    who kills the grading process does not leave the worker running."""
+def die_with_parent(parent: int, sig: int = signal.SIGKILL) -> None:
+    """In a forked child: have the kernel send ``sig`` when ``parent`` dies (Linux), even if
+    it dies of SIGKILL, so that no worker (or grader) outlives the process that started it."""
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
     except (OSError, AttributeError):
         return
     if os.getppid() != parent:  # it died before the request took effect
-        os._exit(0)
+        os._exit(1)
 
 
-def _kill_orphans() -> None:
+def close_fds_except(*keep: int) -> None:
+    """In a forked child: close every file descriptor from 3 up except ``keep``.
+
+    A child must not hold the ends of other children's pipes: it could write into them.
+    """
+    low = 3
+    for fd in sorted(set(keep)):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 65536)
+
+
+def kill_all_workers() -> None:
+    """Kill every live worker of this process (and its group) and their orphans, now."""
+    for pid in list(_live_workers):
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    kill_orphans()
+
+
+def kill_orphans() -> None:
     """Kill and reap our children that are not live workers: a dead worker's descendants."""
     me = os.getpid()
     for entry in os.listdir("/proc"):
@@ -147,7 +170,7 @@ class Worker:
     def _run_child(self, request_r: int, reply_w: int, parent: int) -> None:
         code = 0
         try:
-            _die_with_parent(parent)
+            die_with_parent(parent)
             os.setsid()
             # Python ignores SIGPIPE and SIGXFSZ; the worker must die of an output flood.
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGXFSZ):
@@ -156,10 +179,7 @@ class Worker:
             os.dup2(devnull, 0)
             os.dup2(self._output.fileno(), 1)
             os.dup2(self._output.fileno(), 2)
-            keep = sorted({request_r, reply_w})
-            os.closerange(3, keep[0])
-            os.closerange(keep[0] + 1, keep[1])
-            os.closerange(keep[1] + 1, 65536)
+            close_fds_except(request_r, reply_w)
             # New text streams on fds 1 and 2: the parent's sys.stdout may be anything
             # (a StringIO under a test runner), and the student's prints must reach the file.
             sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, closefd=False,
@@ -195,7 +215,7 @@ class Worker:
         self._reap(block=True)
         _live_workers.discard(self.pid)
         self.pid = None
-        _kill_orphans()
+        kill_orphans()
 
     def __enter__(self) -> "Worker":
         return self
