@@ -54,3 +54,10 @@ def runs(description: str) -> Callable:
         return probe
 
     return mark
+
+
+def returned_kind(value) -> str:
+    """How a probe names what student code returned: ``a tuple of 2``, ``None``, ``Tensor``."""
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)}"
+    return "None" if value is None else type(value).__name__

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_lab.catalog import network_checks, strategies
-from autograd_lab.catalog.base import Check, Exercise, runs
+from autograd_lab.catalog.base import Check, Exercise, runs, returned_kind
 from autograd_lab.catalog.watch import torch_calls
 from autograd_lab.grading.compare import Expect, check_array, check_number
 from autograd_lab.grading.failure import CheckFailure
@@ -18,17 +18,13 @@ from autograd_lab.grading.search import find_failure
 # -- probes (worker side) --------------------------------------------------------------------
 
 
-def _describe(value) -> str:
-    return type(value).__name__ if not isinstance(value, tuple) else f"a tuple of {len(value)}"
-
-
 @runs("forward_backward")
 def probe_forward_backward(m, x, y, w1, w2):
     with torch_calls(m.__file__) as calls:
         result = m.forward_backward(x, y, w1, w2)
     triple = isinstance(result, tuple) and len(result) == 3
     loss, grad_w1, grad_w2 = result if triple else (None, None, None)
-    return {"is_triple": triple, "returned": _describe(result), "loss": loss,
+    return {"is_triple": triple, "returned": returned_kind(result), "loss": loss,
             "grad_w1": grad_w1, "grad_w2": grad_w2, "torch_calls": calls}
 
 

@@ -10,17 +10,13 @@ import numpy as np
 import torch
 
 from autograd_lab.catalog import network_checks, strategies
-from autograd_lab.catalog.base import Check, Exercise, runs
+from autograd_lab.catalog.base import Check, Exercise, runs, returned_kind
 from autograd_lab.catalog.watch import autograd_calls, created_devices
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
 from autograd_lab.grading.search import find_failure
 
 # -- probes (worker side) --------------------------------------------------------------------
-
-
-def _describe(value) -> str:
-    return type(value).__name__ if not isinstance(value, tuple) else f"a tuple of {len(value)}"
 
 
 @runs("forward_backward")
@@ -31,7 +27,7 @@ def probe_forward_backward(m, x, y, w1, w2):
     loss, grad_w1, grad_w2 = result if triple else (None, None, None)
     changed = [name for name, old, new in zip("x y w1 w2".split(), before, (x, y, w1, w2))
                if not torch.equal(old, new)]
-    return {"is_triple": triple, "returned": _describe(result), "loss": loss,
+    return {"is_triple": triple, "returned": returned_kind(result), "loss": loss,
             "grad_w1": grad_w1, "grad_w2": grad_w2, "changed": changed}
 
 

@@ -15,7 +15,7 @@ import torch
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
-from autograd_lab.catalog.base import Check, Exercise, runs
+from autograd_lab.catalog.base import Check, Exercise, runs, returned_kind
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.diagnose import TRANSPOSED
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
@@ -25,18 +25,12 @@ from autograd_lab.sandbox.protocol import TensorData
 # -- probes (worker side) --------------------------------------------------------------------
 
 
-def _describe(value) -> str:
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)}"
-    return "None" if value is None else type(value).__name__
-
-
 @runs("intermediate_grads")
 def probe_intermediate_grads(m, x, w):
     result = m.intermediate_grads(x, w)
     pair = isinstance(result, (tuple, list)) and len(result) == 2
     grad_w, grad_h = result if pair else (None, None)
-    return {"pair": pair, "returned": _describe(result), "grad_w": grad_w, "grad_h": grad_h}
+    return {"pair": pair, "returned": returned_kind(result), "grad_w": grad_w, "grad_h": grad_h}
 
 
 @runs("frozen_first_layer_loss")
