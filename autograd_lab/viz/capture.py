@@ -21,53 +21,18 @@ What becomes what:
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import gc
 from collections import deque
 from dataclasses import dataclass, field
 
 import torch
 
 from autograd_lab.viz import model
-from autograd_lab.viz.model import Edge, Graph, Node
+from autograd_lab.viz.gc_pause import gc_paused
+from autograd_lab.viz.model import Edge, Graph, make_node
 from autograd_lab.viz.torch_graph import (
-    INPUTS_KEY, LOCATION_KEY, NOTE_KEY, OP_NOTES, SAVED_KEY, VERSIONS, Constant, alias_key,
-    class_info, is_freed, saved_value, tensor_fields,
+    ACCUMULATE_GRAD, INPUTS_KEY, LOCATION_KEY, NOTE_KEY, OP_NOTES, SAVED_KEY, VERSIONS, Constant,
+    alias_key, class_info, data_pointer, is_freed, saved_value, tensor_fields,
 )
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """Pause Python's cycle collector: building 100,000s of small objects (nodes, dicts)
-    otherwise triggers it again and again, each time over the whole heap (twice as slow)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-_NODE_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Node)
-                  if f.default is not dataclasses.MISSING}
-
-
-def new_node(fields: dict) -> Node:
-    """``Node(**fields)``, four times faster (a graph can have 100,000s of nodes).
-
-    A frozen dataclass's ``__init__`` sets each of its 19 fields through
-    ``object.__setattr__``; this fills the instance's ``__dict__`` at once. The result is an
-    ordinary, equal :class:`Node`. (Should ``Node`` ever validate in ``__post_init__``, the
-    real constructor is used.)
-    """
-    if hasattr(Node, "__post_init__"):
-        return Node(**fields)
-    node = object.__new__(Node)
-    node.__dict__.update(_NODE_DEFAULTS)
-    node.__dict__.update(fields)
-    return node
 
 
 class Names(dict):
@@ -95,7 +60,7 @@ class Walked:
     then mark what it changed (:meth:`refresh`) before the nodes are made (:meth:`graph`)."""
 
     fields: list[dict] = field(default_factory=list)
-    """Keyword arguments of each :class:`Node`, in walk order."""
+    """Each node's fields (see :func:`~autograd_lab.viz.model.make_node`), in walk order."""
     edges: list[Edge] = field(default_factory=list)
     title: str = ""
     leaves: list[tuple[int, torch.Tensor]] = field(default_factory=list)
@@ -118,7 +83,7 @@ class Walked:
     def graph(self) -> Graph:
         """The plain graph (the tensors and nodes it was read from are no longer needed)."""
         with gc_paused():
-            return Graph([new_node(fields) for fields in self.fields], self.edges, self.title)
+            return Graph(list(map(make_node, self.fields)), self.edges, self.title)
 
 
 def capture_graph(roots, *, names=None, saved: bool = True, title: str = "") -> Graph:
@@ -146,7 +111,12 @@ def walk(roots, *, names=None, saved: bool = True, title: str = "") -> Walked:
 
 
 class _Walk:
-    """One breadth-first walk; nodes are appended as they are met, so ids follow walk order."""
+    """One breadth-first walk; nodes are appended as they are met, so ids follow walk order.
+
+    This is the hot loop of drawing (a graph can have 100,000s of nodes), so it is written
+    lean: each node is a dict of the fields that differ from their defaults, edges are
+    tuples, and the per-class facts (op name, saved attributes) are looked up once per class.
+    """
 
     def __init__(self, names, saved: bool) -> None:
         self.names, self.with_saved = names, saved
@@ -159,7 +129,8 @@ class _Walk:
         self.outputs: dict[int, dict[int, list[torch.Tensor]]] = {}
         self.tensor_ids: dict[tuple[int, int], str] = {}
         self.roots: set[int] = set()
-        self.aliases: dict[tuple, str] | None = None
+        self.aliases: dict[tuple, str] | None = None  # named tensors by alias_key
+        self.pointers: set[int] = set()  # their data pointers
         self.queue: deque = deque()
 
     def run(self, roots: list[torch.Tensor], title: str) -> Walked:
@@ -176,15 +147,17 @@ class _Walk:
                 self._lone_root(root)
             else:
                 self._function(root.grad_fn)
-        while self.queue:
-            self._expand(self.queue.popleft())
+        queue, expand = self.queue, self._expand
+        while queue:
+            expand(queue.popleft())
         self.walked.title = title
         return self.walked
 
-    def _add(self, kind: str, **fields) -> str:
-        node_id = fields["id"] = f"{kind[0]}{len(self.nodes)}"
-        fields["kind"] = kind
-        self.nodes.append(fields)
+    def _add(self, kind: str, values: dict) -> str:
+        """Append a node of ``kind`` with ``values`` (its other fields); return its id."""
+        node_id = values["id"] = f"{kind[0]}{len(self.nodes)}"
+        values["kind"] = kind
+        self.nodes.append(values)
         return node_id
 
     def _name(self, tensor) -> str:
@@ -196,27 +169,39 @@ class _Walk:
             return
         self.keep.append(root)
         self.walked.leaves.append((len(self.nodes), root))
-        self.leaves[id(root)] = self._add(
-            model.TENSOR, label=self._name(root), requires_grad=root.requires_grad,
-            is_leaf=root.is_leaf, has_grad=root.is_leaf and root.grad is not None, is_root=True,
-            grad_enabled=root.requires_grad, **tensor_fields(root))
+        self.leaves[id(root)] = self._add(model.TENSOR, {
+            "label": self._name(root), "requires_grad": root.requires_grad,
+            "is_leaf": root.is_leaf, "has_grad": root.is_leaf and root.grad is not None,
+            "is_root": True, "grad_enabled": root.requires_grad, **tensor_fields(root)})
 
     def _function(self, fn) -> str:
         """The id of ``fn``'s node, adding it (and the named tensors it produced) when new."""
         key = id(fn)
-        if key in self.functions:
-            return self.functions[key]
+        fid = self.functions.get(key)
+        if fid is not None:
+            return fid
         self.keep.append(fn)
         metadata = fn.metadata
         op, custom, _ = class_info(fn)
-        note = metadata.get(NOTE_KEY) or OP_NOTES.get(op, "")
-        fid = self.functions[key] = self._add(
-            model.FUNCTION, label=op, custom=custom, location=metadata.get(LOCATION_KEY),
-            note=note)
+        values = {"label": op}
+        if custom:
+            values["custom"] = True
+        if metadata:
+            location, note = metadata.get(LOCATION_KEY), metadata.get(NOTE_KEY)
+            if location is not None:
+                values["location"] = location
+        else:
+            note = None
+        note = note or OP_NOTES.get(op)
+        if note:
+            values["note"] = note
+        fid = self.functions[key] = self._add(model.FUNCTION, values)
         self.queue.append(fn)
-        for nr, tensors in sorted(self.outputs.get(key, {}).items()):
-            tid = self.tensor_ids[(key, nr)] = self._named_tensor(tensors)
-            self.edges.append(Edge(fid, tid, model.OUTPUT))
+        outputs = self.outputs.get(key)
+        if outputs:
+            for nr, tensors in sorted(outputs.items()):
+                tid = self.tensor_ids[(key, nr)] = self._named_tensor(tensors)
+                self.edges.append(Edge(fid, tid, model.OUTPUT))
         return fid
 
     def _named_tensor(self, tensors: list[torch.Tensor]) -> str:
@@ -227,34 +212,35 @@ class _Walk:
             base = self._name(tensor._base)
             note = f"view of {base}" if base else "a view"
         self.walked.leaves.append((len(self.nodes), tensor))
-        return self._add(
-            model.TENSOR, label=", ".join(label for label in labels if label),
-            requires_grad=True, is_leaf=False, retains_grad=tensor.retains_grad,
-            has_grad=tensor.retains_grad and tensor.grad is not None,
-            is_root=any(id(t) in self.roots for t in tensors), note=note,
-            **tensor_fields(tensor))
+        return self._add(model.TENSOR, {
+            "label": ", ".join(label for label in labels if label), "requires_grad": True,
+            "is_leaf": False, "retains_grad": tensor.retains_grad,
+            "has_grad": tensor.retains_grad and tensor.grad is not None,
+            "is_root": any(id(t) in self.roots for t in tensors), "note": note,
+            **tensor_fields(tensor)})
 
     def _leaf(self, accumulate) -> str:
         tensor = accumulate.variable
         key = id(tensor)
-        if key not in self.leaves:
+        leaf = self.leaves.get(key)
+        if leaf is None:
             self.keep.append(tensor)
             self.walked.leaves.append((len(self.nodes), tensor))
-            self.leaves[key] = self._add(
-                model.TENSOR, label=self._name(tensor), requires_grad=True, is_leaf=True,
-                has_grad=tensor.grad is not None, is_root=id(tensor) in self.roots,
-                **tensor_fields(tensor))
-        return self.leaves[key]
+            leaf = self.leaves[key] = self._add(model.TENSOR, {
+                "label": self._name(tensor), "requires_grad": True, "is_leaf": True,
+                "has_grad": tensor.grad is not None, "is_root": key in self.roots,
+                **tensor_fields(tensor)})
+        return leaf
 
     def _constant(self, constant: Constant) -> str:
         tensor = constant.ref()
         if tensor is not None and id(tensor) in self.constants:
             return self.constants[id(tensor)]
-        node_id = self._add(
-            model.TENSOR, label=self._name(tensor) if tensor is not None else "",
-            shape=constant.shape, dtype=constant.dtype, device=constant.device,
-            requires_grad=False, is_leaf=True, grad_enabled=False, note=constant.note,
-            version=tensor._version if tensor is not None else None)
+        node_id = self._add(model.TENSOR, {
+            "label": self._name(tensor) if tensor is not None else "",
+            "shape": constant.shape, "dtype": constant.dtype, "device": constant.device,
+            "requires_grad": False, "is_leaf": True, "grad_enabled": False,
+            "note": constant.note, "version": tensor._version if tensor is not None else None})
         if tensor is not None:
             self.keep.append(tensor)
             self.constants[id(tensor)] = node_id
@@ -262,56 +248,67 @@ class _Walk:
 
     def _expand(self, fn) -> None:
         fid = self.functions[id(fn)]
-        if self.with_saved:
+        if self.with_saved and class_info(fn)[2]:
             self._saved(fn, fid)
+        edges = self.edges
         for child, nr in fn.next_functions:
             if child is None:
                 continue
-            if type(child).__name__ == "AccumulateGrad":
+            if type(child) is ACCUMULATE_GRAD:
                 source = self._leaf(child)
             else:
                 source = self._function(child)
-                source = self.tensor_ids.get((id(child), nr), source)
-            self.edges.append(Edge(source, fid, model.INPUT))
-        for constant in fn.metadata.get(INPUTS_KEY, ()):
-            self.edges.append(Edge(self._constant(constant), fid, model.INPUT))
+                if (id(child), nr) in self.tensor_ids:
+                    source = self.tensor_ids[(id(child), nr)]
+            edges.append(Edge(source, fid, model.INPUT))
+        metadata = fn.metadata
+        if metadata:
+            for constant in metadata.get(INPUTS_KEY, ()):
+                edges.append(Edge(self._constant(constant), fid, model.INPUT))
 
     def _saved(self, fn, fid: str) -> None:
         metadata = fn.metadata
         seen_before = metadata.get(SAVED_KEY)
         if seen_before and is_freed(fn, seen_before[0][1], seen_before[0][2]):
             for label, attr, i, shape, dtype, device in seen_before:  # shapes as first seen
-                self._saved_node(fn, fid, attr, i, label=label, shape=shape, dtype=dtype,
-                                 device=device, freed=True)
+                self._saved_node(fn, fid, attr, i, {
+                    "label": label, "shape": shape, "dtype": dtype, "device": device,
+                    "freed": True})
             return
         seen = []
         for attr in class_info(fn)[2]:
             value, state = saved_value(fn, attr)
             if state == "freed":  # first seen freed: how many there were, not their shapes
-                self._saved_node(fn, fid, attr, None, label=attr, freed=True)
+                self._saved_node(fn, fid, attr, None, {"label": attr, "freed": True})
             elif state != "ok":  # changed in place after it was saved: backward will fail
                 versions = VERSIONS.search(state)
                 note = (f"changed in place after it was saved (version {versions[1]}, saved at "
                         f"{versions[2]}): backward will fail" if versions
                         else "cannot be read: " + state.splitlines()[0])
-                self.edges.append(Edge(self._add(model.SAVED, label=attr, note=note), fid,
-                                       model.SAVED_BY))
-            else:
-                pairs = enumerate(value) if isinstance(value, (list, tuple)) else [(None, value)]
-                for i, tensor in pairs:
+                self.edges.append(Edge(self._add(model.SAVED, {"label": attr, "note": note}),
+                                       fid, model.SAVED_BY))
+            elif isinstance(value, torch.Tensor):
+                self._saved_tensor(fn, fid, attr, None, attr, value, seen)
+            elif isinstance(value, (list, tuple)):
+                for i, tensor in enumerate(value):
                     if isinstance(tensor, torch.Tensor):
-                        label = attr if i is None else f"{attr}[{i}]"
-                        fields = tensor_fields(tensor)
-                        seen.append((label, attr, i, fields["shape"], fields["dtype"],
-                                     fields["device"]))
-                        self._saved_node(fn, fid, attr, i, label=label,
-                                         note=self._saved_note(tensor, fn), **fields)
+                        self._saved_tensor(fn, fid, attr, i, f"{attr}[{i}]", tensor, seen)
         if seen and not seen_before:  # so that a capture after freeing knows the shapes
             metadata[SAVED_KEY] = tuple(seen)
 
-    def _saved_node(self, fn, fid: str, attr: str, i: int | None, **fields) -> None:
+    def _saved_tensor(self, fn, fid: str, attr: str, i: int | None, label: str,
+                      tensor: torch.Tensor, seen: list) -> None:
+        values = tensor_fields(tensor)
+        seen.append((label, attr, i, values["shape"], values["dtype"], values["device"]))
+        values["label"] = label
+        note = self._saved_note(tensor, fn)
+        if note:
+            values["note"] = note
+        self._saved_node(fn, fid, attr, i, values)
+
+    def _saved_node(self, fn, fid: str, attr: str, i: int | None, values: dict) -> None:
         self.walked.saved.append((len(self.nodes), fn, attr, i))
-        self.edges.append(Edge(self._add(model.SAVED, **fields), fid, model.SAVED_BY))
+        self.edges.append(Edge(self._add(model.SAVED, values), fid, model.SAVED_BY))
 
     def _saved_note(self, tensor: torch.Tensor, fn) -> str:
         """``= x`` when the saved tensor is (a copy of the handle of) a named tensor."""
@@ -321,10 +318,11 @@ class _Walk:
                 alias = alias_key(named)
                 if alias is not None:
                     self.aliases.setdefault(alias, self.names[key])
-        alias = alias_key(tensor)
-        name = self.names.get(id(tensor)) or (self.aliases.get(alias) if alias else None)
+            self.pointers = {alias[0] for alias in self.aliases}
+        name = self.names.get(id(tensor))
+        if not name and data_pointer(tensor) in self.pointers:  # cheap test first
+            alias = alias_key(tensor)
+            name = self.aliases.get(alias) if alias else None
         if name:
             return f"= {name}"
         return "this function's output" if tensor.grad_fn is fn else ""
-
-

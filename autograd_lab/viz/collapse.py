@@ -20,7 +20,8 @@ from collections import Counter, deque
 from collections.abc import Iterator
 
 from autograd_lab.viz import model
-from autograd_lab.viz.capture import gc_paused, new_node
+from autograd_lab.viz.gc_pause import gc_paused
+from autograd_lab.viz.model import make_node
 from autograd_lab.viz.model import Edge, Graph, Node
 
 DEFAULT_MAX_NODES = 1000
@@ -85,7 +86,7 @@ def _split_shared_leaves(graph: Graph, min_uses: int) -> Graph:
         ids = [node.id] + [f"{node.id[0]}{number + k}" for k in range(total - 1)]
         number += total - 1
         for k, copy_id in enumerate(ids, 1):
-            nodes.append(new_node({**vars(node), "id": copy_id, "use": (total + 1 - k, total),
+            nodes.append(make_node({**vars(node), "id": copy_id, "use": (total + 1 - k, total),
                                    "same_as": None if k == 1 else node.id}))
         copies[node.id] = iter(ids)  # the k-th edge out of the leaf leaves from copy k
     edges = [Edge(next(copies[edge.source]), edge.target, edge.kind)

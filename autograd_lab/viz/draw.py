@@ -20,6 +20,7 @@ from pathlib import Path
 from autograd_lab.viz import output
 from autograd_lab.viz.capture import capture_graph
 from autograd_lab.viz.collapse import DEFAULT_MAX_NODES, collapse, split_shared_leaves
+from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.model import Capture
 from autograd_lab.viz.names import capture_names, names_in
 from autograd_lab.viz.recorder import Recorder
@@ -81,8 +82,11 @@ def draw(*tensors, names=None, max_nodes: int | None = DEFAULT_MAX_NODES,
     if not tensors:
         raise TypeError("draw() needs at least one tensor, e.g. draw(loss)")
     caller = inspect.currentframe().f_back
-    graph = capture_graph(list(tensors), names=_names_from(caller, tensors, names), saved=saved)
-    graph = collapse(split_shared_leaves(graph), max_nodes)
+    names = _names_from(caller, tensors, names)
+    del caller
+    with gc_paused():  # one pause for the three steps (see gc_pause)
+        graph = capture_graph(list(tensors), names=names, saved=saved)
+        graph = collapse(split_shared_leaves(graph), max_nodes)
     return Drawing(Capture(graphs=[graph]))
 
 

@@ -9,7 +9,8 @@ saved it. ``to_dict`` is the JSON schema (see ``SCHEMA_VERSION`` and docs/graph-
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
 SCHEMA_VERSION = 1
 
@@ -73,14 +74,41 @@ class Node:
     """Anything else worth saying, one short line (``create_graph``, ``view of x``)."""
 
 
-@dataclass(frozen=True)
-class Edge:
-    """A directed edge, in the forward direction."""
+class Edge(NamedTuple):
+    """A directed edge, in the forward direction (a named tuple: a graph has 100,000s)."""
 
     source: str
     target: str
     kind: str = INPUT
     """``input``, ``output`` or ``saved``."""
+
+
+NODE_FIELDS = tuple(f.name for f in fields(Node))
+_DEFAULTS = {f.name: f.default for f in fields(Node) if f.name not in ("id", "kind", "label")}
+
+
+def make_node(values: dict) -> Node:
+    """A :class:`Node` whose ``__dict__`` is ``values`` itself: ``id``, ``kind``, ``label`` and
+    the fields that differ from their defaults (which the class attributes supply).
+
+    Capture makes a node for each of 100,000s of tensors and functions; a frozen dataclass's
+    ``__init__`` sets its 19 fields one by one through ``object.__setattr__``, ten times
+    slower. The result reads, compares and hashes like any ``Node(...)``. ``values`` must not
+    be changed afterwards.
+    """
+    node = object.__new__(Node)
+    object.__setattr__(node, "__dict__", values)
+    return node
+
+
+def node_dict(node: Node) -> dict:
+    """All the fields of ``node``, in schema order, as JSON-ready values."""
+    data = {"id": node.id, "kind": node.kind, "label": node.label, **_DEFAULTS}
+    data.update((k, v) for k, v in vars(node).items() if k in data)
+    for key in ("shape", "use"):
+        if data[key] is not None:
+            data[key] = list(data[key])
+    return data
 
 
 @dataclass
@@ -100,13 +128,9 @@ class Graph:
         return next(n for n in self.nodes if n.id == node_id)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        for node in data["nodes"]:
-            if node["shape"] is not None:
-                node["shape"] = list(node["shape"])
-            if node["use"] is not None:
-                node["use"] = list(node["use"])
-        return data
+        return {"nodes": [node_dict(node) for node in self.nodes],
+                "edges": [edge._asdict() for edge in self.edges],
+                "title": self.title, "count": self.count, "hidden": self.hidden}
 
 
 @dataclass

@@ -17,13 +17,14 @@ it (same rank), alternately left and right; a right-hand one is written ``functi
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 
 from autograd_lab.viz import model
-from autograd_lab.viz.model import Capture, Graph, Node
+from autograd_lab.viz.gc_pause import gc_paused
+from autograd_lab.viz.model import NODE_FIELDS, Capture, Graph, Node
 
 FONT = "Helvetica,Arial,sans-serif"
 DETAIL, GREY = "#495057", "#868e96"
@@ -225,7 +226,51 @@ def graph_title(graph: Graph, index: int, total: int) -> Html:
     return Html("<BR/>".join(lines))
 
 
-_CONTENT_FIELDS = tuple(f.name for f in dataclasses.fields(Node) if f.name != "id")
+_ALL_FIELDS = attrgetter(*(f for f in NODE_FIELDS if f != "id"))
+_USE_AT = [f for f in NODE_FIELDS if f != "id"].index("use")
+_CONTENT = {  # what a node's attributes depend on (all but its id), by kind
+    model.FUNCTION: attrgetter("label", "custom", "location", "note"),
+    model.SAVED: attrgetter("label", "shape", "dtype", "device", "freed", "note", "use",
+                            "same_as"),
+}
+_USE_MARK = (-1, -1)
+"""A shared leaf's copies differ only in their use: their attributes are rendered once with
+this use, written `` (use -1/-1)``, which each copy replaces by its own."""
+
+
+def _use_text(use: tuple[int, int]) -> str:
+    return f" (use {use[0]}/{use[1]})"
+
+
+class _NodeText:
+    """The attribute text of each node (``[label=<...>, shape=...]``), each distinct one
+    rendered once: a long graph repeats the same few nodes (the steps of a recurrence)."""
+
+    def __init__(self, shared: dict[str, int]) -> None:
+        self.shared = shared
+        self.rendered: dict[tuple, str] = {}
+
+    def __call__(self, node: Node, key: str) -> str:
+        fill = None
+        if key == "shared":
+            group = self.shared[node.same_as or node.id]
+            fill = SHARED_PALETTE[group % len(SHARED_PALETTE)]
+        getter = _CONTENT.get(node.kind)
+        use = node.use
+        if getter is not None:
+            content = (key, fill, getter(node))
+        elif use is None:
+            content = (key, fill, _ALL_FIELDS(node))
+        else:
+            values = _ALL_FIELDS(node)
+            content = (key, fill, values[:_USE_AT] + (_USE_MARK,) + values[_USE_AT + 1:])
+        text = self.rendered.get(content)
+        if text is None:
+            drawn = node if use is None else dataclasses.replace(node, use=_USE_MARK)
+            text = self.rendered[content] = _attr_list(node_attrs(drawn, key, fill))
+        if use is not None and use != _USE_MARK:
+            text = text.replace(_use_text(_USE_MARK), _use_text(use))
+        return text
 
 
 def graph_lines(graph: Graph, index: int, total: int, used: set[str]) -> list[str]:
@@ -239,44 +284,65 @@ def graph_lines(graph: Graph, index: int, total: int, used: set[str]) -> list[st
     # Model ids are letters and digits (kind initial + walk order): no escaping needed.
     name = {node_id: f'"{prefix}{node_id}"' if node_id.isalnum() else quote(prefix + node_id)
             for node_id in ids}
-    shared, keys = _shared_groups(graph), {}
-    # A long graph repeats the same few nodes (a recurrence): render each distinct node once.
-    rendered: dict[tuple, str] = {}
+    shared = _shared_groups(graph)
+    node_text = _NodeText(shared)
+    keys: dict[str, str] = {}
     lines = [f"  subgraph cluster_{index} {{", f"    label=<{graph_title(graph, index, total)}>;",
              '    style="rounded"; color="#adb5bd"; labeljust="l"; fontsize=12;']
+    append = lines.append
     for node in graph.nodes:
-        keys[node.id] = key = style_key(node, shared)
-        group = shared.get(node.same_as or node.id)
-        fill = SHARED_PALETTE[group % len(SHARED_PALETTE)] if key == "shared" else None
-        content = (key, fill, *map(vars(node).get, _CONTENT_FIELDS))
-        attrs = rendered.get(content)
-        if attrs is None:
-            attrs = rendered[content] = _attr_list(node_attrs(node, key, fill))
-        lines.append(f"    {name[node.id]} {attrs};")
+        kind = node.kind
+        if kind == model.FUNCTION:
+            key = "custom" if node.custom else "function"
+        elif kind == model.SAVED:
+            key = "freed" if node.freed else "saved"
+        else:
+            key = style_key(node, shared)
+        keys[node.id] = key
+        append(f"    {name[node.id]} {node_text(node, key)};")
     used.update(keys.values())
+    beside = _beside(graph)
+    lines += _rank_lines(graph, beside, name)
+    kinds = {edge.kind for edge in graph.edges}
+    used.update("edge_saved" if kind == model.SAVED_BY else "edge_flow" for kind in kinds)
+    right = {s for saved in beside.values() if len(saved) > 1 for s in saved[1::2]}
+    edge_text: dict[tuple, str] = {}  # (source style, target style, kind) -> the line's tail
+    for source, target, kind in graph.edges:
+        flipped = kind == model.SAVED_BY and source in right
+        shape = (keys[source], keys[target], kind, flipped)
+        tail = edge_text.get(shape)
+        if tail is None:
+            tail = edge_text[shape] = _edge_style(*shape)[1] + ";"
+        if flipped:
+            append(f"    {name[target]} -> {name[source]}{tail}")
+        else:
+            append(f"    {name[source]} -> {name[target]}{tail}")
+    return lines + ["  }"]
+
+
+def _beside(graph: Graph) -> dict[str, list[str]]:
+    """A function -> the saved tensors drawn on its rank (those it alone saved)."""
     saved_edges = [e for e in graph.edges if e.kind == model.SAVED_BY]
     uses = Counter(e.source for e in saved_edges)
-    beside: dict[str, list[str]] = {}  # a function -> the saved tensors on its rank
-    for edge in saved_edges:
-        if uses[edge.source] == 1:
-            beside.setdefault(edge.target, []).append(edge.source)
-    right = {s for saved in beside.values() for s in saved[1::2]}
+    beside: dict[str, list[str]] = {}
+    for source, target, _ in saved_edges:
+        if uses[source] == 1:
+            beside.setdefault(target, []).append(source)
+    return beside
+
+
+def _rank_lines(graph: Graph, beside: dict[str, list[str]], name: dict[str, str]) -> list[str]:
+    """``{rank=same; ...}``: each function with its saved tensors (:func:`_beside`),
+    alternately left and right of it (written left to right; every second one is right)."""
+    lines = []
     for function in (n.id for n in graph.nodes if n.id in beside):
-        members = [*beside[function][::2][::-1], function, *beside[function][1::2]]
+        saved = beside[function]
+        if len(saved) == 1:
+            lines.append(f"    {{rank=same; {name[saved[0]]}; {name[function]};}}")
+            continue
+        members = [*saved[::2][::-1], function, *saved[1::2]]
         lines.append("    {rank=same; " + " ".join(name[m] + ";" for m in members) + "}")
-    used.update("edge_saved" if kind == model.SAVED_BY else "edge_flow"
-                for kind in {edge.kind for edge in graph.edges})
-    edge_text: dict[tuple, tuple[bool, str]] = {}  # (source style, target style, kind, right)
-    for edge in graph.edges:
-        source, target = edge.source, edge.target
-        shape = (keys[source], keys[target], edge.kind, source in right)
-        known = edge_text.get(shape)
-        if known is None:
-            known = edge_text[shape] = _edge_style(*shape)
-        flipped, attr_text = known
-        arrow = f"{name[target]} -> {name[source]}" if flipped else f"{name[source]} -> {name[target]}"
-        lines.append(f"    {arrow}{attr_text};")
-    return lines + ["  }"]
+    return lines
 
 
 def _edge_style(source_key: str, target_key: str, kind: str, right: bool) -> tuple[bool, str]:
@@ -343,6 +409,11 @@ def capture_label(capture: Capture, used: set[str]) -> Html:
 
 def to_dot(capture: Capture) -> str:
     """Render ``capture`` (every graph, one cluster each) as DOT text ending in a newline."""
+    with gc_paused():  # many short-lived containers: no reason to scan the heap for cycles
+        return _to_dot(capture)
+
+
+def _to_dot(capture: Capture) -> str:
     used: set[str] = set()
     body: list[str] = []
     for index, graph in enumerate(capture.graphs):

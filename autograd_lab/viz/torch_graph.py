@@ -31,6 +31,8 @@ OP_NOTES = {
     "CopySlices": "in-place op on a view, written into its base",
     "AsStridedBackward0": "view of a tensor changed in place",
 }
+ACCUMULATE_GRAD = type(torch.ones(1, requires_grad=True).expand(1).grad_fn.next_functions[0][0])
+"""The class of the backward node that stands for a leaf (its ``.variable``)."""
 _FREED = ("freed", "backward through the graph a second time")
 VERSIONS = re.compile(r"is at version (\d+); expected version (\d+)")
 
@@ -99,6 +101,14 @@ def class_info(fn) -> tuple[str, bool, tuple[str, ...]]:
             a[len("_raw_saved_"):] for a in dir(fn) if a.startswith("_raw_saved_"))
         _CLASSES[cls] = (cls.__name__, custom, attrs)
     return _CLASSES[cls]
+
+
+def data_pointer(tensor: torch.Tensor) -> int | None:
+    """``tensor.data_ptr()``, or None for a tensor that has none (sparse, meta)."""
+    try:
+        return tensor.data_ptr()
+    except (RuntimeError, NotImplementedError):
+        return None
 
 
 def alias_key(tensor: torch.Tensor) -> tuple | None:
