@@ -20,6 +20,7 @@ from collections import Counter, deque
 from collections.abc import Iterator
 
 from autograd_lab.viz import model
+from autograd_lab.viz.disjoint_sets import DisjointSets
 from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.model import make_node
 from autograd_lab.viz.model import Edge, Graph, Node
@@ -222,21 +223,13 @@ def _breadth_first(adjacency: list[list[int]], depth: list[int], queue: deque) -
 def _components(hidden: list[bool], pairs: list[tuple[int, int]]) -> list[int]:
     """The connected pieces of the hidden nodes (union-find), numbered in walk order; -1 for
     kept nodes."""
-    parent = list(range(len(hidden)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = DisjointSets(len(hidden))
     for s, t in pairs:
         if hidden[s] and hidden[t]:
-            a, b = find(s), find(t)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+            sets.union(s, t)
     numbers: dict[int, int] = {}
-    return [numbers.setdefault(find(i), len(numbers)) if h else -1 for i, h in enumerate(hidden)]
+    return [numbers.setdefault(sets.find(i), len(numbers)) if h else -1
+            for i, h in enumerate(hidden)]
 
 
 def _summary(members: list[Node], node_id: str) -> Node:

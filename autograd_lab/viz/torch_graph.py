@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import torch
 
+from autograd_lab.viz.disjoint_sets import DisjointSets
+
 LOCATION_KEY = "autograd_lab.location"
 """``grad_fn.metadata`` key: ``file:line`` of the script line that created the node."""
 NOTE_KEY = "autograd_lab.note"
@@ -131,26 +133,14 @@ def root_groups(tensors: list[torch.Tensor]) -> list[list[torch.Tensor]]:
     by_output: dict[tuple[int, int], list[int]] = {}
     for i, tensor in enumerate(tensors):
         by_output.setdefault((id(tensor.grad_fn), tensor.output_nr), []).append(i)
-    parent = list(range(len(tensors)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(i: int, j: int) -> None:
-        a, b = find(i), find(j)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-
+    sets = DisjointSets(len(tensors))
     owner: dict[int, int] = {}  # id(node) -> the tensor whose walk met it first
     keep: list[object] = []
     used: set[int] = set()
     for i, tensor in enumerate(tensors):
         start = tensor.grad_fn
         if id(start) in owner:
-            union(i, owner[id(start)])
+            sets.union(i, owner[id(start)])
             continue
         owner[id(start)] = i
         keep.append(start)
@@ -161,7 +151,7 @@ def root_groups(tensors: list[torch.Tensor]) -> list[list[torch.Tensor]]:
                     continue
                 used.update(by_output.get((id(child), nr), ()))
                 if id(child) in owner:
-                    union(i, owner[id(child)])
+                    sets.union(i, owner[id(child)])
                     continue
                 owner[id(child)] = i
                 keep.append(child)
@@ -169,5 +159,5 @@ def root_groups(tensors: list[torch.Tensor]) -> list[list[torch.Tensor]]:
     groups: dict[int, list[torch.Tensor]] = {}
     for i, tensor in enumerate(tensors):
         if i not in used:
-            groups.setdefault(find(i), []).append(tensor)
+            groups.setdefault(sets.find(i), []).append(tensor)
     return list(groups.values())
