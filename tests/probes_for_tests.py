@@ -22,3 +22,13 @@ def describe_tensor(m, tensor):
 def echo(m, **values):
     """Send back whatever arrived (plain values and arrays)."""
     return values
+
+
+def random_draws(m):
+    """What each random number generator a student's code may use gives first in a call."""
+    import random
+
+    import numpy as np
+    import torch
+
+    return {"torch": torch.rand(3), "numpy": np.random.rand(3), "python": random.random()}

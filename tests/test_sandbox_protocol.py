@@ -227,8 +227,8 @@ def test_receive_rejects_an_oversized_payload_without_reading_it(pipe):
 
 @pytest.fixture(scope="module")
 def worker():
-    # One worker for the module: a fork of this process, which has not imported torch, so
-    # each start pays for importing it.
+    # One worker for the module: a fork of this process (Worker.start imports torch here
+    # first, if nothing else has).
     with Worker("cpu") as w:
         w.start(time.monotonic() + 30)
         yield w
@@ -269,3 +269,44 @@ def test_plain_values_and_arrays_round_trip_through_a_worker(worker):
     assert got["n"] == sent["n"]
     np.testing.assert_array_equal(got["d"]["k"], sent["d"]["k"])
     assert got["d"]["k"].dtype == np.int32
+
+
+def test_every_call_starts_from_the_random_state_of_seed_0(worker):
+    import random
+
+    import torch
+
+    expected_torch = torch.rand(3, generator=torch.Generator().manual_seed(0)).numpy()
+    for _ in range(2):
+        got = call(worker, "random_draws")
+        np.testing.assert_array_equal(got["torch"].values, expected_torch)
+        np.testing.assert_array_equal(got["numpy"], np.random.RandomState(0).rand(3))
+        assert got["python"] == random.Random(0).random()
+
+
+def test_the_workers_torch_seeding_is_torch_manual_seed_in_effect():
+    import torch
+
+    from autograd_lab.sandbox.worker import torch_seeder
+
+    with torch.random.fork_rng():
+        torch_seeder()(7)
+        got = torch.rand(5)
+        torch.manual_seed(7)
+        np.testing.assert_array_equal(got.numpy(), torch.rand(5).numpy())
+    if torch.version.cuda is None and torch.version.hip is None:
+        assert torch_seeder() == torch.default_generator.manual_seed
+
+
+def test_the_worker_knows_every_device_torch_manual_seed_seeds():
+    """A torch that seeds one more kind of device must be taught to worker._accelerators_built."""
+    import inspect
+    import re
+
+    import torch
+
+    from autograd_lab.sandbox.worker import ACCELERATORS
+
+    source = inspect.getsource(torch.random._manual_seed_impl)
+    seeded = set(re.findall(r"torch\.(\w+)\.manual_seed", source))
+    assert seeded and seeded <= set(ACCELERATORS), seeded

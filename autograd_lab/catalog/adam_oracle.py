@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
 from autograd_lab.grading.failure import Diagnosis
+from autograd_lab.grading.remember import remembered
 from autograd_lab.sandbox.protocol import TensorArg
 
 DEFAULTS = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8}
@@ -94,6 +95,7 @@ def hyperparameters(case: dict) -> tuple[float, tuple[float, float], float]:
             case.get("eps", DEFAULTS["eps"]))
 
 
+@remembered
 def torch_updates(case: dict) -> list[list[np.ndarray]]:
     """``updates[t][i]``: how much torch's Adam (float64) moved parameter i at step t+1.
 
@@ -193,6 +195,7 @@ def _update(m, v, t, lr, betas, eps, *, correct_m=True, correct_v=True, eps_insi
         return -lr * m_hat / (np.sqrt(v_hat) + eps)
 
 
+@remembered
 def wrong_updates(case: dict) -> list[list[list[tuple[Diagnosis, np.ndarray]]]]:
     """``wrong[t][i]``: (diagnosis, update) for each known mistake, at step t+1, parameter i."""
     lr, betas, eps = hyperparameters(case)

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
+from autograd_lab.grading.remember import remembered
 from autograd_lab.sandbox.protocol import TensorArg
 
 # (layer, case key of its weight, case key of its bias)
@@ -88,6 +89,7 @@ def edge_cases() -> list[tuple[str, dict]]:
     ]
 
 
+@remembered
 def forward(case: dict, *, repeats: int | None = None, middle_relu: bool = True,
             output_relu: bool = False) -> np.ndarray:
     """The net's output in float64; the options give known wrong versions of it."""
@@ -110,6 +112,7 @@ class Gradients:
     """The middle layer's ``weight`` and ``bias`` gradients at each of its uses, in order."""
 
 
+@remembered
 def gradients(case: dict, slopes: tuple[int, ...]) -> Gradients:
     """Run the net with autograd; ``slopes[k]`` is the ReLU's derivative at 0 in layer k."""
     p = {key: oracles.leaf(case[key], True) for key in PARAMETERS.values()}
@@ -145,6 +148,7 @@ def has_kink(case: dict) -> bool:
     return found
 
 
+@remembered
 def slope_choices(case: dict) -> list[tuple[int, ...]]:
     """The ReLU derivatives at 0 to try, layer by layer: all 0, then (at a kink) every mix."""
     layers = case["repeats"] + 1

@@ -15,6 +15,7 @@ from autograd_lab.catalog.base import Check, Exercise, runs
 from autograd_lab.catalog.graph_walk import node_names
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
+from autograd_lab.grading.remember import remembered
 from autograd_lab.grading.search import find_failure
 from autograd_lab.sandbox.protocol import TensorArg, TensorData
 
@@ -216,6 +217,7 @@ def check_network(session):
     return find_failure(network_cases(), body, network_edge_cases())
 
 
+@remembered
 def _sum_grads(case, kink_slope):
     x = oracles.leaf(case["x"])
     w1, w2 = oracles.leaf(case["w1"], True), oracles.leaf(case["w2"], True)

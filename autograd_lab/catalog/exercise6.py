@@ -19,6 +19,7 @@ from autograd_lab.catalog.base import Check, Exercise, runs, returned_kind
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.diagnose import TRANSPOSED
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
+from autograd_lab.grading.remember import remembered
 from autograd_lab.grading.search import find_failure
 from autograd_lab.sandbox.protocol import TensorData
 
@@ -106,6 +107,7 @@ def _expect(case, values, session, **extra) -> Expect:
     return Expect(np.asarray(values), dtype=case["x"].dtype, device=session.device, **extra)
 
 
+@remembered
 def _intermediate(x, w, kink_slope: float = 0.0):
     """torch's ``(grad_w, grad_h, h)``, ReLU's derivative at 0 taken as ``kink_slope``."""
     x, w = oracles.leaf(x), oracles.leaf(w, True)

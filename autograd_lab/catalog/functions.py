@@ -24,6 +24,7 @@ from autograd_lab.catalog import oracles, strategies
 from autograd_lab.catalog.graph_walk import saved_tensors_freed
 from autograd_lab.grading.compare import summarize
 from autograd_lab.grading.failure import CheckFailure, Failure
+from autograd_lab.grading.remember import remembered
 from autograd_lab.grading.search import find_failure
 from autograd_lab.sandbox.protocol import TensorArg, TensorData
 
@@ -149,12 +150,14 @@ def run_watched(call, f: str, x, x_grad=None) -> dict:
 # -- grading side: the oracle --------------------------------------------------------------
 
 
+@remembered
 def output_shape(f: str, shape: tuple[int, ...]) -> tuple[int, ...]:
     """The shape of ``f(x)`` for an ``x`` of ``shape``."""
     with torch.no_grad():
         return tuple(FUNCTIONS[f](torch.zeros(shape, dtype=torch.float64)).shape)
 
 
+@remembered
 def jacobian_of(f: str, x: TensorArg) -> np.ndarray:
     """The Jacobian of ``f`` at the values the student's code sees, shaped ``f(x).shape + x.shape``.
 
@@ -167,6 +170,7 @@ def jacobian_of(f: str, x: TensorArg) -> np.ndarray:
     return torch.stack(rows).reshape(y.shape + x.shape).numpy()
 
 
+@remembered
 def vjp_of(f: str, x: TensorArg, v) -> np.ndarray:
     """``v^T J_f(x)``, shaped like ``x``; with ``v`` None, the gradient of ``f(x).sum()``."""
     x = oracles.leaf(x, True)

@@ -16,6 +16,7 @@ from hypothesis.extra.numpy import arrays as np_arrays
 
 from autograd_lab.catalog import oracles, strategies
 from autograd_lab.grading.failure import Diagnosis
+from autograd_lab.grading.remember import remembered
 from autograd_lab.sandbox.protocol import TensorArg
 
 LARGE = st.sampled_from([1e4, -1e4, 0.0, 5000.0, -5000.0, 9999.5, -2.5])
@@ -123,6 +124,7 @@ def _labels_tensor(case: dict) -> torch.Tensor:
     return torch.tensor(oracles.rounded(case["labels"]), dtype=torch.int64)
 
 
+@remembered
 def cross_entropy(case: dict) -> tuple[np.ndarray, np.ndarray]:
     """``F.cross_entropy`` (mean) and its gradient with respect to the logits, in float64."""
     logits = oracles.leaf(case["logits"], True)
@@ -131,6 +133,7 @@ def cross_entropy(case: dict) -> tuple[np.ndarray, np.ndarray]:
     return loss.detach().numpy(), grad.numpy()
 
 
+@remembered
 def bce(case: dict) -> tuple[np.ndarray, np.ndarray]:
     """``F.binary_cross_entropy_with_logits`` (mean) and its gradient, in float64."""
     z = oracles.leaf(case["z"], True)
@@ -163,6 +166,7 @@ NO_ONE_HOT = Diagnosis(
     "d loss / d logits = (softmax(logits) - onehot(labels)) / N: subtract 1 at [i, labels[i]]")
 
 
+@remembered
 def ce_alternatives(case: dict, loss: np.ndarray, grad: np.ndarray) -> tuple[list, list]:
     """Known wrong (loss, gradient) answers for cross-entropy, given the right ones."""
     logits = oracles.leaf(case["logits"])
@@ -180,6 +184,7 @@ def ce_alternatives(case: dict, loss: np.ndarray, grad: np.ndarray) -> tuple[lis
     return losses, grads
 
 
+@remembered
 def bce_alternatives(case: dict, loss: np.ndarray, grad: np.ndarray) -> tuple[list, list]:
     """Known wrong (loss, gradient) answers for BCE, given the right ones."""
     count = case["z"].values.size

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from autograd_lab.grading.remember import remembered
 from autograd_lab.sandbox.protocol import TensorArg
 
 
@@ -49,11 +50,13 @@ def two_layer(x, y, w1, w2, *, kink_slope: float = 0.0) -> NetworkResult:
                          y_pred.detach().numpy(), h.detach().numpy())
 
 
+@remembered
 def two_layer_both(x, y, w1, w2) -> tuple[NetworkResult, NetworkResult]:
     """The network with both accepted derivatives of ReLU at 0 (they differ only at a kink)."""
     return two_layer(x, y, w1, w2), two_layer(x, y, w1, w2, kink_slope=1.0)
 
 
+@remembered
 def train(x, y, w1, w2, learning_rate: float, steps: int, *,
           kink_slope: float = 0.0) -> tuple[list[float], np.ndarray, np.ndarray]:
     """Plain gradient descent with autograd: the losses and the final weights."""

@@ -16,6 +16,7 @@ import torch
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
+from autograd_lab.grading.remember import remembered
 from autograd_lab.sandbox.protocol import TensorArg
 
 NAMES = ("linear1.weight", "linear1.bias", "linear2.weight", "linear2.bias")
@@ -138,6 +139,7 @@ def network(params: dict[str, np.ndarray]) -> tuple[torch.nn.Linear, torch.nn.Li
             _layer(params["linear2.weight"], params["linear2.bias"]))
 
 
+@remembered
 def forward(x, params: dict[str, np.ndarray], *, kink_slope: float = 0.0, variant: str = ""):
     """``linear2(relu(linear1(x)))`` and the gradients of its sum, by parameter name.
 
@@ -159,6 +161,7 @@ def forward(x, params: dict[str, np.ndarray], *, kink_slope: float = 0.0, varian
     return y.detach().numpy(), grads
 
 
+@remembered
 def replay(case: dict, optimizer: str, learning_rate: float, steps: int, *,
            zero_grad: bool = True, reduction: str = "sum"):
     """torch's own training from the case's parameters: the losses and the final parameters.

@@ -12,7 +12,6 @@ any process a grader left behind is killed.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import json
 import os
@@ -112,12 +111,13 @@ def _prepare(exercises) -> None:
     """Do, once and before forking, what every grader would otherwise do for itself."""
     import torch
 
+    from autograd_lab.grading.engine import freeze_imports
+
     torch.set_num_threads(1)
     for exercise in exercises:
         for module in exercise.preload:
             importlib.import_module(module)
-    if not gc.get_freeze_count():
-        gc.freeze()
+    freeze_imports()
 
 
 def _spawn(settings: dict) -> _Grader:

@@ -1,7 +1,9 @@
 """Look for an input on which a check fails: hypothesis first (shrunk), then fixed edge cases.
 
 Grading is reproducible (DESIGN.md, invariant 2): hypothesis runs derandomized with no
-example database, so every run, on every machine, draws the same inputs.
+example database, so every run, on every machine, draws the same inputs. Inside a check the
+engine names (see :mod:`replay`), a process that has already seen a search pass on every
+input replays those inputs instead of drawing them again, with the same verdict.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from autograd_lab.grading import replay
 from autograd_lab.grading.compare import summarize
 from autograd_lab.grading.failure import Abort, CheckFailure, Failure
 from autograd_lab.grading.profiles import GRADING_SETTINGS
@@ -64,10 +67,11 @@ def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
 
     ``body`` raises :class:`CheckFailure` when an input fails (hypothesis then shrinks it to a
     smallest failing input) or :class:`Abort` to stop at once. The returned failure carries
-    the input it failed on.
+    the input it failed on. ``strategy`` must depend only on the check, never on what the
+    student's code returned: a replayed search (see :mod:`replay`) reuses its inputs.
     """
 
-    def run_case(case: Case, label: str = "") -> None:
+    def run_body(case: Case, label: str = "") -> None:
         try:
             body(case)
         except CheckFailure as exc:
@@ -79,9 +83,29 @@ def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
 
     config = GRADING_SETTINGS if max_examples is None else settings(
         GRADING_SETTINGS, max_examples=max_examples)
+    edge_cases = list(edge_cases)
+
+    key = replay.next_key(config)
+    recorded = replay.recorded(key)
+    answers = replay.Answers([])
+    if recorded is not None:
+        answers = replay.replay(recorded, run_body)
+        if answers is None:  # every input passed, as in the run recorded
+            return _edge_failure(run_body, edge_cases)
+    # A first run records its inputs; a run after a replay has a failure, so it records nothing.
+    drawn_cases: list[Case] | None = [] if key is not None and recorded is None else None
+
+    def run_case(case: Case) -> None:
+        """One call from hypothesis: answered from the replay's outcomes first, else run."""
+        if drawn_cases is not None:
+            drawn_cases.append(replay.snapshot(case))
+        if not answers.answer(case):
+            run_body(case)
 
     shrinking = {"tries": 0, "smallest": None}
 
+    # Hypothesis seeds a derandomized run with a digest of this function's source (comments
+    # and blank lines aside): editing its code changes every input that grading draws.
     @config
     @given(strategy)
     def drawn(case: Case) -> None:
@@ -97,7 +121,6 @@ def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
             shrinking["smallest"] = exc.failure
             raise
 
-    edge_cases = list(edge_cases)
     try:
         drawn()
     except CheckFailure as exc:
@@ -111,6 +134,14 @@ def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
         return Failure("your code gave different results for the same input on two runs",
                        ["results must depend only on the inputs: no global state, no "
                         "unseeded randomness"])
+    if drawn_cases is not None:
+        replay.record(key, drawn_cases)
+    return _edge_failure(run_body, edge_cases)
+
+
+def _edge_failure(run_case: Callable[..., None],
+                  edge_cases: list[tuple[str, Case]]) -> Failure | None:
+    """Run the fixed edge cases in order; the first failure, or None."""
     for label, case in edge_cases:
         try:
             run_case(case, f"(edge case: {label})\n")
