@@ -198,6 +198,10 @@ def test_no_pickle_was_unpickled_outside_the_students_process(hostile_class):
 # -- killing the run midway -----------------------------------------------------------------
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_for(predicate, seconds: float) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -226,8 +230,10 @@ def test_killing_the_run_midway_loses_nothing_finished(tmp_path, how):
                "--exercises", "3", "--jobs", "1", "--timeout", "300"]
     log = tmp_path / "log"
     with open(log, "wb") as sink:
+        # A test run started in the background inherits SIGINT ignored, and so would the
+        # run: give it the default disposition a user's terminal gives it.
         proc = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=sink,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_default_sigint)
     try:
         assert _wait_for(lambda: _graded_count(out) == 3, 60), log.read_text()
         time.sleep(0.5)  # z_hangs is now being graded

@@ -19,20 +19,20 @@ the check calls ``.compute`` (the oracle itself, nothing remembered).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 from collections import OrderedDict
 from typing import Callable
 
 import numpy as np
 
-from autograd_lab.sandbox.protocol import TensorArg
 
 MAX_ANSWERS = 2048
 """Answers kept per oracle, the least recently used dropped first: the inputs replayed for
 every file stay, the one-off inputs of shrinking come and go."""
 
 
-class _NoKey(Exception):
+class NoKey(Exception):
     """A value the key does not describe exactly (the answer is computed, not remembered)."""
 
 
@@ -41,13 +41,16 @@ def _type(value) -> str:
 
 
 def value_key(value):
-    """A hashable key equal for two values exactly when they are the same input."""
-    if isinstance(value, TensorArg):
-        return (_type(value), value_key(value.values), value.dtype, value.requires_grad,
-                value.noncontiguous)
+    """A hashable key equal for two values exactly when they are the same input: same types,
+    arrays bit for bit, floats to the bit (``-0.0`` is not ``0.0``; a NaN is itself), dict keys
+    in order. Raises :class:`NoKey` for a value it cannot describe so (an object array, an
+    unknown type). Replay compares drawn inputs with it too (``replay.same``)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a TensorArg
+        return (_type(value), tuple(value_key(getattr(value, f.name))
+                                    for f in dataclasses.fields(value)))
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
-            raise _NoKey()
+            raise NoKey()
         return (_type(value), value.dtype.str, value.shape, value.tobytes())
     if isinstance(value, dict):
         return (_type(value), tuple((value_key(k), value_key(v)) for k, v in value.items()))
@@ -57,7 +60,7 @@ def value_key(value):
         return (_type(value), float(value).hex())  # tells -0.0 from 0.0
     if value is None or isinstance(value, (bool, int, str)):
         return (_type(value), value)
-    raise _NoKey()
+    raise NoKey()
 
 
 def remembered(oracle: Callable) -> Callable:
@@ -72,7 +75,7 @@ def remembered(oracle: Callable) -> Callable:
     def answer(*args, **kwargs):
         try:
             key = (value_key(args), value_key(kwargs))
-        except _NoKey:
+        except NoKey:
             return oracle(*args, **kwargs)
         if key in answers:
             answers.move_to_end(key)
