@@ -31,7 +31,7 @@ from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.model import Edge, Graph, make_node
 from autograd_lab.viz.torch_graph import (
     ACCUMULATE_GRAD, INPUTS_KEY, LOCATION_KEY, NOTE_KEY, OP_NOTES, SAVED_KEY, VERSIONS, Constant,
-    alias_key, class_info, data_pointer, is_freed, saved_value, tensor_fields,
+    alias_key, data_pointer, is_freed, plan, saved_value, tensor_fields,
 )
 
 
@@ -115,7 +115,8 @@ class _Walk:
 
     This is the hot loop of drawing (a graph can have 100,000s of nodes), so it is written
     lean: each node is a dict of the fields that differ from their defaults, edges are
-    tuples, and the per-class facts (op name, saved attributes) are looked up once per class.
+    tuples, the per-class facts (op name, saved attributes, note) are looked up once per
+    class, and the queue carries each function with its node id and those facts.
     """
 
     def __init__(self, names, saved: bool) -> None:
@@ -123,8 +124,8 @@ class _Walk:
         self.walked = Walked()
         self.nodes, self.edges = self.walked.fields, self.walked.edges
         self.keep: list[object] = []  # everything whose id() is a key below stays alive
-        self.functions: dict[int, str] = {}
-        self.leaves: dict[int, str] = {}
+        self.known: dict[int, str] = {}  # id(function or leaf's AccumulateGrad) -> node id
+        self.leaves: dict[int, str] = {}  # id(leaf tensor) -> node id
         self.constants: dict[int, str] = {}
         self.outputs: dict[int, dict[int, list[torch.Tensor]]] = {}
         self.tensor_ids: dict[tuple[int, int], str] = {}
@@ -146,10 +147,10 @@ class _Walk:
             if root.grad_fn is None:
                 self._lone_root(root)
             else:
-                self._function(root.grad_fn)
+                self._node_of(root.grad_fn)
         queue, expand = self.queue, self._expand
         while queue:
-            expand(queue.popleft())
+            expand(*queue.popleft())
         self.walked.title = title
         return self.walked
 
@@ -174,33 +175,39 @@ class _Walk:
             "is_leaf": root.is_leaf, "has_grad": root.is_leaf and root.grad is not None,
             "is_root": True, "grad_enabled": root.requires_grad, **tensor_fields(root)})
 
+    def _node_of(self, fn) -> str:
+        """The id of the node for ``fn`` (a backward node, or a leaf's ``AccumulateGrad``),
+        adding it when new."""
+        node_id = self.known.get(id(fn))
+        if node_id is None:
+            self.keep.append(fn)
+            if type(fn) is ACCUMULATE_GRAD:
+                node_id = self._leaf(fn.variable)
+            else:
+                node_id = self._function(fn)
+            self.known[id(fn)] = node_id
+        return node_id
+
     def _function(self, fn) -> str:
-        """The id of ``fn``'s node, adding it (and the named tensors it produced) when new."""
-        key = id(fn)
-        fid = self.functions.get(key)
-        if fid is not None:
-            return fid
-        self.keep.append(fn)
-        metadata = fn.metadata
-        op, custom, _ = class_info(fn)
+        """Add ``fn``'s node (and the named tensors it produced); queue it for expanding."""
+        op, custom, attrs, note = plan(fn)
         values = {"label": op}
         if custom:
             values["custom"] = True
+        metadata = fn.metadata
         if metadata:
-            location, note = metadata.get(LOCATION_KEY), metadata.get(NOTE_KEY)
+            location = metadata.get(LOCATION_KEY)
             if location is not None:
                 values["location"] = location
-        else:
-            note = None
-        note = note or OP_NOTES.get(op)
+            note = metadata.get(NOTE_KEY) or note
         if note:
             values["note"] = note
-        fid = self.functions[key] = self._add(model.FUNCTION, values)
-        self.queue.append(fn)
-        outputs = self.outputs.get(key)
+        fid = self._add(model.FUNCTION, values)
+        self.queue.append((fn, fid, attrs if self.with_saved else ()))
+        outputs = self.outputs.get(id(fn))
         if outputs:
             for nr, tensors in sorted(outputs.items()):
-                tid = self.tensor_ids[(key, nr)] = self._named_tensor(tensors)
+                tid = self.tensor_ids[(id(fn), nr)] = self._named_tensor(tensors)
                 self.edges.append(Edge(fid, tid, model.OUTPUT))
         return fid
 
@@ -219,8 +226,7 @@ class _Walk:
             "is_root": any(id(t) in self.roots for t in tensors), "note": note,
             **tensor_fields(tensor)})
 
-    def _leaf(self, accumulate) -> str:
-        tensor = accumulate.variable
+    def _leaf(self, tensor: torch.Tensor) -> str:
         key = id(tensor)
         leaf = self.leaves.get(key)
         if leaf is None:
@@ -246,27 +252,24 @@ class _Walk:
             self.constants[id(tensor)] = node_id
         return node_id
 
-    def _expand(self, fn) -> None:
-        fid = self.functions[id(fn)]
-        if self.with_saved and class_info(fn)[2]:
-            self._saved(fn, fid)
-        edges = self.edges
+    def _expand(self, fn, fid: str, attrs: tuple[str, ...]) -> None:
+        if attrs:
+            self._saved(fn, fid, attrs)
+        edges, known, outputs = self.edges, self.known, self.outputs
         for child, nr in fn.next_functions:
             if child is None:
                 continue
-            if type(child) is ACCUMULATE_GRAD:
-                source = self._leaf(child)
-            else:
-                source = self._function(child)
-                if (id(child), nr) in self.tensor_ids:
-                    source = self.tensor_ids[(id(child), nr)]
+            key = id(child)
+            source = known.get(key) or self._node_of(child)
+            if key in outputs:  # it made a named tensor: the edge leaves from that tensor
+                source = self.tensor_ids.get((key, nr), source)
             edges.append(Edge(source, fid, model.INPUT))
         metadata = fn.metadata
         if metadata:
             for constant in metadata.get(INPUTS_KEY, ()):
                 edges.append(Edge(self._constant(constant), fid, model.INPUT))
 
-    def _saved(self, fn, fid: str) -> None:
+    def _saved(self, fn, fid: str, attrs: tuple[str, ...]) -> None:
         metadata = fn.metadata
         seen_before = metadata.get(SAVED_KEY)
         if seen_before and is_freed(fn, seen_before[0][1], seen_before[0][2]):
@@ -276,9 +279,11 @@ class _Walk:
                     "freed": True})
             return
         seen = []
-        for attr in class_info(fn)[2]:
+        for attr in attrs:
             value, state = saved_value(fn, attr)
-            if state == "freed":  # first seen freed: how many there were, not their shapes
+            if isinstance(value, torch.Tensor):
+                self._saved_tensor(fn, fid, attr, None, attr, value, seen)
+            elif state == "freed":  # first seen freed: how many there were, not their shapes
                 self._saved_node(fn, fid, attr, None, {"label": attr, "freed": True})
             elif state != "ok":  # changed in place after it was saved: backward will fail
                 versions = VERSIONS.search(state)
@@ -287,8 +292,6 @@ class _Walk:
                         else "cannot be read: " + state.splitlines()[0])
                 self.edges.append(Edge(self._add(model.SAVED, {"label": attr, "note": note}),
                                        fid, model.SAVED_BY))
-            elif isinstance(value, torch.Tensor):
-                self._saved_tensor(fn, fid, attr, None, attr, value, seen)
             elif isinstance(value, (list, tuple)):
                 for i, tensor in enumerate(value):
                     if isinstance(tensor, torch.Tensor):
@@ -320,7 +323,7 @@ class _Walk:
                     self.aliases.setdefault(alias, self.names[key])
             self.pointers = {alias[0] for alias in self.aliases}
         name = self.names.get(id(tensor))
-        if not name and data_pointer(tensor) in self.pointers:  # cheap test first
+        if not name and self.pointers and data_pointer(tensor) in self.pointers:  # cheap first
             alias = alias_key(tensor)
             name = self.aliases.get(alias) if alias else None
         if name:

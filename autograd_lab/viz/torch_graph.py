@@ -91,18 +91,20 @@ def is_freed(fn, attr: str, i: int | None) -> bool:
     return raw.data is None
 
 
-_CLASSES: dict[type, tuple[str, bool, tuple[str, ...]]] = {}
+_PLANS: dict[type, tuple[str, bool, tuple[str, ...], str]] = {}
 
 
-def class_info(fn) -> tuple[str, bool, tuple[str, ...]]:
-    """(op name, custom Function?, saved tensor attributes) of a backward node's class."""
+def plan(fn) -> tuple[str, bool, tuple[str, ...], str]:
+    """(op name, custom Function?, saved tensor attributes, note) of a backward node's class,
+    worked out once per class."""
     cls = type(fn)
-    if cls not in _CLASSES:
+    known = _PLANS.get(cls)
+    if known is None:
         custom = isinstance(fn, torch.autograd.function.BackwardCFunction)
         attrs = ("saved_tensors",) if custom else tuple(
             a[len("_raw_saved_"):] for a in dir(fn) if a.startswith("_raw_saved_"))
-        _CLASSES[cls] = (cls.__name__, custom, attrs)
-    return _CLASSES[cls]
+        known = _PLANS[cls] = (cls.__name__, custom, attrs, OP_NOTES.get(cls.__name__, ""))
+    return known
 
 
 def data_pointer(tensor: torch.Tensor) -> int | None:
