@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Iterator
+from operator import attrgetter, itemgetter
 
 from autograd_lab.viz import model
 from autograd_lab.viz.disjoint_sets import DisjointSets
@@ -35,6 +36,7 @@ the steps of a recurrence makes ``dot`` route long edges: 20 steps lay out in 0.
 30 in 0.45 s, 100 in more than 5 minutes (0.16 s once split)."""
 MIN_MAX_NODES = 3
 _TOP_OPS = 3
+_ID, _NUMBER = attrgetter("id"), itemgetter(slice(1, None))
 
 
 def _check(name: str, value, least: int) -> None:
@@ -51,9 +53,11 @@ def check_max_nodes(max_nodes: int | None) -> None:
 
 
 def _next_number(graph: Graph) -> int:
-    """The first number after every id's number (ids are a kind letter and a number)."""
-    numbers = [int(node.id[1:]) for node in graph.nodes if node.id[1:].isdigit()]
-    return max(numbers, default=-1) + 1
+    """The first number after every id's number (ids are a kind letter and a number).
+
+    A loop in C (``map``, ``filter``): split and collapse ask this of graphs of 100,000s."""
+    numbers = filter(str.isdigit, map(_NUMBER, map(_ID, graph.nodes)))
+    return max(map(int, numbers), default=-1) + 1
 
 
 def split_shared_leaves(graph: Graph, min_uses: int = DEFAULT_MIN_USES) -> Graph:
