@@ -273,10 +273,12 @@ class _Walk:
         metadata = fn.metadata
         seen_before = metadata.get(SAVED_KEY)
         if seen_before and is_freed(fn, seen_before[0][1], seen_before[0][2]):
-            for label, attr, i, shape, dtype, device in seen_before:  # shapes as first seen
-                self._saved_node(fn, fid, attr, i, {
-                    "label": label, "shape": shape, "dtype": dtype, "device": device,
-                    "freed": True})
+            for label, attr, i, shape, dtype, device, note in seen_before:  # as first seen
+                values = {"label": label, "shape": shape, "dtype": dtype, "device": device,
+                          "freed": True}
+                if note:
+                    values["note"] = note
+                self._saved_node(fn, fid, attr, i, values)
             return
         seen = []
         for attr in attrs:
@@ -296,17 +298,17 @@ class _Walk:
                 for i, tensor in enumerate(value):
                     if isinstance(tensor, torch.Tensor):
                         self._saved_tensor(fn, fid, attr, i, f"{attr}[{i}]", tensor, seen)
-        if seen and not seen_before:  # so that a capture after freeing knows the shapes
+        if seen and not seen_before:  # so that a capture after freeing knows them
             metadata[SAVED_KEY] = tuple(seen)
 
     def _saved_tensor(self, fn, fid: str, attr: str, i: int | None, label: str,
                       tensor: torch.Tensor, seen: list) -> None:
         values = tensor_fields(tensor)
-        seen.append((label, attr, i, values["shape"], values["dtype"], values["device"]))
         values["label"] = label
         note = self._saved_note(tensor, fn)
         if note:
             values["note"] = note
+        seen.append((label, attr, i, values["shape"], values["dtype"], values["device"], note))
         self._saved_node(fn, fid, attr, i, values)
 
     def _saved_node(self, fn, fid: str, attr: str, i: int | None, values: dict) -> None:

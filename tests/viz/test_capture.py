@@ -114,6 +114,24 @@ def test_retain_graph_keeps_saved_tensors_until_the_backward_that_frees_them():
     assert by_label(kept, "result", model.SAVED).note == "this function's output"
 
 
+def test_saved_tensors_drawn_after_backward_freed_them_keep_what_was_seen():
+    w, x = torch.randn(3, requires_grad=True), torch.randn(3)
+    names = Names()
+    names.add(w, "w")
+    names.add(x, "x")
+    loss = (w * x).sum()
+
+    def saved(graph):
+        return [(n.label, n.shape, n.note, n.freed) for n in graph.nodes
+                if n.kind == model.SAVED]
+
+    before = saved(capture_graph([loss], names=names))
+    loss.backward()
+    after = saved(capture_graph([loss], names=names))
+    assert ("other", (3,), "= x", False) in before  # x is saved to give w its gradient
+    assert after == [(label, shape, note, True) for label, shape, note, _ in before]
+
+
 def test_failing_second_backward_keeps_the_capture_and_the_error():
     capture = run_script(SCRIPTS / "fails_second_backward.py")
     assert capture.error.startswith("Traceback (most recent call last):\n"
