@@ -218,8 +218,10 @@ def graph(script: str, args: tuple[str, ...], out: str | None, fmt: str | None,
     if captured.error:
         click.echo(f"the script failed: {captured.error}", err=True)
     if not captured.graphs:
-        click.echo("No autograd graph to draw: no tensor that requires grad was used "
-                   "(create one with `torch.randn(..., requires_grad=True)`).", err=True)
+        why = ("the script failed before it built one" if captured.error else
+               "no tensor that requires grad was used (create one with "
+               "`torch.randn(..., requires_grad=True)`)")
+        click.echo(f"No autograd graph to draw: {why}.", err=True)
         sys.exit(1)
     if not all_nodes:
         share_budget(captured)

@@ -65,6 +65,8 @@ def test_a_syntax_error_is_reported_with_its_line(runner, tmp_path):
     result, _ = graph(runner, tmp_path, str(script))
     assert result.exit_code == 1
     assert "SyntaxError" in result.output and "broken.py" in result.output
+    assert "the script failed before it built one" in result.output
+    assert "no tensor that requires grad" not in result.output  # it never ran
 
 
 def test_without_dot_svg_says_how_to_install_it_and_dot_format_still_works(
