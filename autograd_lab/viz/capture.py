@@ -30,7 +30,7 @@ from autograd_lab.viz import model
 from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.model import Edge, Graph, make_node
 from autograd_lab.viz.torch_graph import (
-    ACCUMULATE_GRAD, INPUTS_KEY, LOCATION_KEY, NOTE_KEY, OP_NOTES, SAVED_KEY, VERSIONS, Constant,
+    ACCUMULATE_GRAD, INPUTS_KEY, LOCATION_KEY, NOTE_KEY, SAVED_KEY, VERSIONS, Constant,
     alias_key, data_pointer, is_freed, plan, saved_value, tensor_fields,
 )
 

@@ -23,8 +23,7 @@ from operator import attrgetter, itemgetter
 from autograd_lab.viz import model
 from autograd_lab.viz.disjoint_sets import DisjointSets
 from autograd_lab.viz.gc_pause import gc_paused
-from autograd_lab.viz.model import make_node
-from autograd_lab.viz.model import Edge, Graph, Node
+from autograd_lab.viz.model import Edge, Graph, Node, make_node
 
 DEFAULT_MAX_NODES = 1000
 """Per graph. ``dot -Tsvg`` (Graphviz 2.43) of a 20,000-step recurrence or a 20,000-step chain

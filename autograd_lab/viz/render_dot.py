@@ -291,14 +291,7 @@ def graph_lines(graph: Graph, index: int, total: int, used: set[str]) -> list[st
              '    style="rounded"; color="#adb5bd"; labeljust="l"; fontsize=12;']
     append = lines.append
     for node in graph.nodes:
-        kind = node.kind
-        if kind == model.FUNCTION:
-            key = "custom" if node.custom else "function"
-        elif kind == model.SAVED:
-            key = "freed" if node.freed else "saved"
-        else:
-            key = style_key(node, shared)
-        keys[node.id] = key
+        keys[node.id] = key = style_key(node, shared)
         append(f"    {name[node.id]} {node_text(node, key)};")
     used.update(keys.values())
     beside = _beside(graph)
@@ -312,7 +305,7 @@ def graph_lines(graph: Graph, index: int, total: int, used: set[str]) -> list[st
         shape = (keys[source], keys[target], kind, flipped)
         tail = edge_text.get(shape)
         if tail is None:
-            tail = edge_text[shape] = _edge_style(*shape)[1] + ";"
+            tail = edge_text[shape] = _edge_style(*shape) + ";"
         if flipped:
             append(f"    {name[target]} -> {name[source]}{tail}")
         else:
@@ -345,16 +338,18 @@ def _rank_lines(graph: Graph, beside: dict[str, list[str]], name: dict[str, str]
     return lines
 
 
-def _edge_style(source_key: str, target_key: str, kind: str, right: bool) -> tuple[bool, str]:
-    """(drawn target -> source with dir=back, the attribute text) for an edge of this shape."""
+def _edge_style(source_key: str, target_key: str, kind: str, flipped: bool) -> str:
+    """The attribute text of an edge of this shape (`` [style=...]``, or "" for none);
+    ``flipped``: a saved tensor right of its function, written function -> saved tensor."""
     faded = "nograd" in (source_key, target_key) or source_key == "freed"
     attrs = {"color": "#ced4da"} if faded else {}
     if kind == model.SAVED_BY:
         attrs = {"style": "dashed", "color": "#adb5bd" if faded else "#b08900",
                  "arrowhead": "empty", "tooltip": "saved for backward"}
-    if right:  # a saved tensor placed right of its function: the arrow still points at it
-        attrs = {("arrowtail" if k == "arrowhead" else k): v for k, v in {**attrs, "dir": "back"}.items()}
-    return right, (" " + _attr_list(attrs) if attrs else "")
+    if flipped:  # drawn with dir=back: the arrow still points at the function
+        attrs = {("arrowtail" if k == "arrowhead" else k): v
+                 for k, v in {**attrs, "dir": "back"}.items()}
+    return " " + _attr_list(attrs) if attrs else ""
 
 
 def legend_table(used: set[str]) -> str:
