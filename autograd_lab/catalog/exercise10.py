@@ -15,7 +15,7 @@ import torch
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import loss_oracle
-from autograd_lab.catalog.base import Check, Exercise, runs
+from autograd_lab.catalog.base import Check, Exercise, rule, runs, watch
 from autograd_lab.catalog.functions import AutogradWatch
 from autograd_lab.grading.compare import Expect, check_tensor, summarize
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
@@ -57,11 +57,14 @@ def _with_graph(result) -> list[str]:
 
 
 @runs("cross_entropy_forward_backward and bce_with_logits_forward_backward")
-def probe_rules(m, logits, labels, z, y):
+def probe_rules(m, logits, labels, z, y, watching=None):
+    ce = bce = None
     with AutogradWatch() as ce_watch:
-        ce = m.cross_entropy_forward_backward(logits, labels)
+        if watching in (None, "cross_entropy_forward_backward"):
+            ce = m.cross_entropy_forward_backward(logits, labels)
     with AutogradWatch() as bce_watch:
-        bce = m.bce_with_logits_forward_backward(z, y)
+        if watching in (None, "bce_with_logits_forward_backward"):
+            bce = m.bce_with_logits_forward_backward(z, y)
     return {"ce_passes": ce_watch.passes, "ce_graph": _with_graph(ce),
             "bce_passes": bce_watch.passes, "bce_graph": _with_graph(bce)}
 
@@ -173,7 +176,7 @@ USED_AUTOGRAD = Diagnosis(
 
 def check_no_autograd(session):
     def body(case):
-        got = session.call(probe_rules, **case)
+        got = session.call(probe_rules, watching=session.watching, **case)
         problems = []
         for call, key in ((CE_CALL, "ce"), (BCE_CALL, "bce")):
             if got[f"{key}_passes"]:
@@ -198,6 +201,8 @@ CE_DATA = dict(cases=loss_oracle.ce_cases, edges=loss_oracle.ce_edge_cases,
                alternatives=loss_oracle.ce_alternatives)
 BCE_DATA = dict(cases=loss_oracle.bce_cases, edges=loss_oracle.bce_edge_cases,
                 alternatives=loss_oracle.bce_alternatives)
+
+CE_FUNCTION, BCE_FUNCTION = "cross_entropy_forward_backward", "bce_with_logits_forward_backward"
 
 EXERCISE = Exercise(
     number=10,
@@ -224,7 +229,8 @@ EXERCISE = Exercise(
               _stable_check(**BCE, cases=loss_oracle.bce_cases,
                             edges=loss_oracle.bce_large_edge_cases,
                             alternatives=loss_oracle.bce_alternatives, overflow=BCE_OVERFLOW)),
-        Check("no_autograd", "no autograd: no backward pass, nothing returned has a grad_fn", 1,
-              check_no_autograd),
+        rule("no_autograd", "no autograd: no backward pass, nothing returned has a grad_fn", 1,
+             check_no_autograd, watch(CE_FUNCTION, "ce_loss", "ce_grad", "ce_stable"),
+             watch(BCE_FUNCTION, "bce_loss", "bce_grad", "bce_stable"), voids=True),
     ),
 )

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from autograd_lab.catalog import network_checks, strategies
-from autograd_lab.catalog.base import Check, Exercise, runs, returned_kind
+from autograd_lab.catalog.base import Check, Exercise, returned_kind, rule, runs, watch
 from autograd_lab.catalog.watch import autograd_calls, created_devices
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
@@ -32,16 +32,20 @@ def probe_forward_backward(m, x, y, w1, w2):
 
 
 @runs("forward_backward and train")
-def probe_rules(m, x, y, w1, w2):
-    """Run forward_backward and then train, watching for autograd and foreign devices."""
+def probe_rules(m, x, y, w1, w2, watching=None):
+    """Run forward_backward and then train (or the one watched), watching for autograd and
+    foreign devices."""
     watch = created_devices()
-    with autograd_calls() as counts, watch:
-        result = m.forward_backward(x, y, w1, w2)
-    returned = result if isinstance(result, tuple) else (result,)
-    with_graph = [f"value {i}" for i, value in enumerate(returned)
-                  if isinstance(value, torch.Tensor) and value.grad_fn is not None]
-    with autograd_calls() as train_counts:
-        m.train(x, y, w1.clone(), w2.clone(), 1e-3, 1)
+    counts, with_graph, train_counts = {"backward": 0}, [], {"backward": 0}
+    if watching in (None, "forward_backward"):
+        with autograd_calls() as counts, watch:
+            result = m.forward_backward(x, y, w1, w2)
+        returned = result if isinstance(result, tuple) else (result,)
+        with_graph = [f"value {i}" for i, value in enumerate(returned)
+                      if isinstance(value, torch.Tensor) and value.grad_fn is not None]
+    if watching in (None, "train"):
+        with autograd_calls() as train_counts:
+            m.train(x, y, w1.clone(), w2.clone(), 1e-3, 1)
     return {"backward_calls": counts["backward"], "train_backward_calls": train_counts["backward"],
             "with_graph": with_graph, "devices": sorted(watch.devices - {x.device.type})}
 
@@ -79,9 +83,12 @@ USED_AUTOGRAD = Diagnosis(
 )
 
 
+FORWARD_BACKWARD = watch("forward_backward", "loss", "grad_w1", "grad_w2")
+
+
 def check_no_autograd(session):
     def body(case):
-        got = session.call(probe_rules, **case)
+        got = session.call(probe_rules, watching=session.watching, **case)
         problems = []
         if got["backward_calls"]:
             problems.append(f"backward passes run: {got['backward_calls']}")
@@ -127,10 +134,12 @@ EXERCISE = Exercise(
         Check("grad_w2", "forward_backward's grad_w2 equals torch's gradient with respect to w2", 2,
               network_checks.forward_backward_check(FLAVOR, "grad_w2")),
         Check("train", "train runs gradient descent on tensors: the loss of each step, w1 and w2 "
-              "updated in place", 2, network_checks.train_check(FLAVOR)),
-        Check("no_autograd", "no autograd: no backward pass, nothing returned has a grad_fn, no "
-              "tensor created on another device", 1, check_no_autograd),
-        Check("inputs_untouched", "forward_backward does not modify its inputs", 1,
-              check_inputs_untouched),
+              "updated in place", 2, network_checks.train_check(FLAVOR),
+              uses=(FORWARD_BACKWARD,)),
+        rule("no_autograd", "no autograd: no backward pass, nothing returned has a grad_fn, no "
+             "tensor created on another device", 1, check_no_autograd, FORWARD_BACKWARD,
+             watch("train"), voids=True),
+        rule("inputs_untouched", "forward_backward does not modify its inputs", 1,
+             check_inputs_untouched, FORWARD_BACKWARD),
     ),
 )

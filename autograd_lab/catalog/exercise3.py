@@ -11,7 +11,7 @@ import torch
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
-from autograd_lab.catalog.base import Check, Exercise, runs
+from autograd_lab.catalog.base import Check, Exercise, rule, runs, watch
 from autograd_lab.catalog.graph_walk import node_names
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
@@ -243,6 +243,8 @@ def check_network_uses_myrelu(session):
     return find_failure(network_cases(), body, network_edge_cases()[:1], max_examples=3)
 
 
+BACKWARD = watch("MyReLU.backward", "backward")
+
 EXERCISE = Exercise(
     number=3,
     slug="my_relu",
@@ -254,13 +256,14 @@ EXERCISE = Exercise(
               "non-contiguous input)", 2, check_forward),
         Check("backward", "the gradient through MyReLU is grad_output where input > 0 and 0 where "
               "input < 0", 3, check_backward),
-        Check("grad_output_untouched", "backward does not modify grad_output in place", 1,
-              check_grad_output),
-        Check("save_for_backward", "forward saves the input with ctx.save_for_backward", 1,
-              check_saved),
+        rule("grad_output_untouched", "backward does not modify grad_output in place", 1,
+             check_grad_output, BACKWARD, voids=True),
+        rule("save_for_backward", "forward saves the input with ctx.save_for_backward", 1,
+             check_saved, BACKWARD, voids=True),
         Check("two_layer_forward", "two_layer_forward(x, w1, w2) computes relu(x @ w1) @ w2, with "
-              "the right gradients for w1 and w2", 2, check_network),
-        Check("two_layer_uses_myrelu", "two_layer_forward's graph goes through MyReLUBackward", 1,
-              check_network_uses_myrelu),
+              "the right gradients for w1 and w2", 2, check_network,
+              uses=(watch("MyReLU", "forward", "backward"),)),
+        rule("two_layer_uses_myrelu", "two_layer_forward's graph goes through MyReLUBackward", 1,
+             check_network_uses_myrelu, watch("two_layer_forward"), voids=True),
     ),
 )

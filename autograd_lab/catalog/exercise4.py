@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from autograd_lab.catalog import functions
-from autograd_lab.catalog.base import Check, Exercise, runs
+from autograd_lab.catalog.base import Check, Exercise, rule, runs, structure, watch
 from autograd_lab.grading.compare import Expect, check_tensor, describe
 from autograd_lab.grading.diagnose import TRANSPOSED
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
@@ -158,6 +158,8 @@ def check_detached(session):
     return functions.check_rule(session, BOTH, _detached, edges=slice(-1, None), max_examples=3)
 
 
+WATCHES = (watch("vjp"), watch("jacobian"))
+
 EXERCISE = Exercise(
     number=4,
     slug="vjp",
@@ -169,14 +171,15 @@ EXERCISE = Exercise(
               "0-dim f(x), non-contiguous x)", 2, check_vjp),
         Check("jacobian", "jacobian(f, x) equals the Jacobian of f at x, shaped "
               "f(x).shape + x.shape", 3, check_jacobian),
-        Check("f_called_once", "vjp and jacobian call f exactly once", 1, check_called_once),
-        Check("backward_passes", "vjp runs one backward pass; jacobian one per element of f(x)",
-              1, check_backward_passes),
-        Check("no_functional", "vjp and jacobian do not use torch.autograd.functional", 1,
-              check_no_functional),
-        Check("x_untouched", "vjp and jacobian leave x, its requires_grad and its .grad as they "
-              "were", 1, check_x_untouched),
-        Check("result_detached", "what vjp and jacobian return does not require grad", 1,
-              check_detached),
+        rule("f_called_once", "vjp and jacobian call f exactly once", 1, check_called_once,
+             *WATCHES, voids=True),
+        rule("backward_passes", "vjp runs one backward pass; jacobian one per element of f(x)",
+             1, check_backward_passes, *WATCHES, voids=True),
+        rule("no_functional", "vjp and jacobian do not use torch.autograd.functional", 1,
+             check_no_functional, *WATCHES, voids=True),
+        rule("x_untouched", "vjp and jacobian leave x, its requires_grad and its .grad as they "
+             "were", 1, check_x_untouched, *WATCHES),
+        structure("result_detached", "what vjp and jacobian return does not require grad", 1,
+                  check_detached, *WATCHES),
     ),
 )

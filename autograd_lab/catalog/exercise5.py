@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from autograd_lab.catalog import functions
-from autograd_lab.catalog.base import Check, Exercise, runs
+from autograd_lab.catalog.base import Check, Exercise, rule, runs, watch
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
 from autograd_lab.grading.search import find_failure
@@ -95,6 +95,10 @@ def check_called_once(session):
 
 
 def _graph_freed(target, got, case) -> None:
+    if not got["graph_freed"]:
+        raise CheckFailure(f"{target.call} never called f: there was no graph to free",
+                           ["compute `z = f(xr)` once, on a fresh leaf "
+                            "`xr = x.detach().requires_grad_(True)`"])
     if any(freed is False for freed in got["graph_freed"]):
         raise CheckFailure(
             f"when {target.call} returned, the graph of f(x) still held its saved tensors",
@@ -112,6 +116,8 @@ def check_x_untouched(session):
                                 edges=slice(None, None, 5), max_examples=5)
 
 
+WATCHES = (watch("grads_of_two_losses"), watch("accumulated_grad"))
+
 EXERCISE = Exercise(
     number=5,
     slug="retain_graph",
@@ -123,10 +129,11 @@ EXERCISE = Exercise(
               "f(x).mean() and f(x).sum(), each on its own", 3, check_two_losses),
         Check("accumulated_grad", "accumulated_grad(f, x, times) returns `times` times the "
               "gradient of f(x).sum()", 3, check_accumulated),
-        Check("f_called_once", "both functions call f exactly once", 1, check_called_once),
-        Check("graph_freed", "when both functions return, the graph's saved tensors have been "
-              "freed", 2, check_graph_freed),
-        Check("x_untouched", "both functions leave x, its requires_grad and its .grad as they "
-              "were", 1, check_x_untouched),
+        rule("f_called_once", "both functions call f exactly once", 1, check_called_once,
+             *WATCHES, voids=True),
+        rule("graph_freed", "when both functions return, the graph's saved tensors have been "
+             "freed", 2, check_graph_freed, *WATCHES),
+        rule("x_untouched", "both functions leave x, its requires_grad and its .grad as they "
+             "were", 1, check_x_untouched, *WATCHES),
     ),
 )

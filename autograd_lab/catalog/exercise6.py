@@ -15,7 +15,7 @@ import torch
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, strategies
-from autograd_lab.catalog.base import Check, Exercise, runs, returned_kind
+from autograd_lab.catalog.base import Check, Exercise, returned_kind, rule, runs, watch
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.diagnose import TRANSPOSED
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
@@ -327,7 +327,8 @@ EXERCISE = Exercise(
         Check("frozen_first_layer", "after backward of frozen_first_layer_loss, w1.grad is None "
               "and w2.grad equals torch's", 2, check_frozen_first_layer),
         Check("predict", "predict(w1, w2, x) equals relu(x @ w1) @ w2", 1, check_predict),
-        Check("predict_no_graph", "predict builds no graph: the result does not require grad, "
-              "no tensor is saved for backward", 2, check_predict_no_graph),
+        rule("predict_no_graph", "predict builds no graph: the result does not require grad, "
+             "no tensor is saved for backward", 2, check_predict_no_graph, watch("predict"),
+             voids=True),
     ),
 )

@@ -13,7 +13,7 @@ import torch
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import oracles, train_checks, training
-from autograd_lab.catalog.base import Check, Exercise, runs
+from autograd_lab.catalog.base import Check, Exercise, runs, structure, watch
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
 from autograd_lab.grading.search import find_failure
@@ -192,6 +192,8 @@ def check_forward(session):
     return find_failure(training.cases(), body, [*training.edge_cases(), own])
 
 
+FORWARD = watch("TwoLayerNet.forward", "forward")
+
 EXERCISE = Exercise(
     # Building a torch.optim optimizer imports torch._dynamo (over a second): once, before the
     # fork, serves both the grader's replay and the student's train.
@@ -203,15 +205,16 @@ EXERCISE = Exercise(
          "step",
     filename="exercise7_module_training.py",
     checks=(
-        Check("parameters", "TwoLayerNet registers linear1 and linear2 (nn.Linear with bias): "
-              "named_parameters() has their weights and biases, in the right shapes", 2,
-              check_parameters),
+        structure("parameters", "TwoLayerNet registers linear1 and linear2 (nn.Linear with "
+                  "bias): named_parameters() has their weights and biases, in the right shapes",
+                  2, check_parameters, FORWARD),
         Check("forward", "model(x) equals linear2(relu(linear1(x))) with the model's own "
               "parameters, and backward reaches every parameter", 2, check_forward),
         Check("train_sgd", "train(..., optimizer=\"sgd\") matches torch.optim.SGD with "
               "MSELoss(reduction=\"sum\") step for step: losses and trained parameters", 3,
-              train_checks.train_check("sgd")),
+              train_checks.train_check("sgd"), uses=(FORWARD,)),
         Check("train_adam", "train(..., optimizer=\"adam\") matches torch.optim.Adam step for "
-              "step: losses and trained parameters", 3, train_checks.train_check("adam")),
+              "step: losses and trained parameters", 3, train_checks.train_check("adam"),
+              uses=(FORWARD,)),
     ),
 )

@@ -14,7 +14,7 @@ import torch
 
 from autograd_lab.catalog import adam_oracle, oracles
 from autograd_lab.catalog.adam_oracle import parameter_names
-from autograd_lab.catalog.base import Check, Exercise, runs
+from autograd_lab.catalog.base import Check, Exercise, rule, runs, structure, watch
 from autograd_lab.catalog.functions import AutogradWatch
 from autograd_lab.catalog.rule_watch import GraphWatch, TorchOptimWatch
 from autograd_lab.grading.compare import Expect, check_values, summarize
@@ -287,6 +287,8 @@ def check_no_torch_optim(session):
                         adam_oracle.edge_cases(2)[4:], max_examples=2)
 
 
+STEP = watch("Adam.step", "one_step", "several_steps")
+
 EXERCISE = Exercise(
     number=8,
     slug="adam",
@@ -299,14 +301,15 @@ EXERCISE = Exercise(
               _steps_check(1, 1, max_examples=10)),
         Check("several_steps", "3 to 6 steps, zero_grad() between them: every step moves every "
               "parameter as torch.optim.Adam does", 3, _steps_check(3, 6)),
-        Check("defaults", "Adam(params) has torch's defaults: lr=1e-3, betas=(0.9, 0.999), "
-              "eps=1e-8", 1, check_defaults),
+        structure("defaults", "Adam(params) has torch's defaults: lr=1e-3, betas=(0.9, 0.999), "
+                  "eps=1e-8", 1, check_defaults, STEP),
         Check("zero_grad", "zero_grad() clears every parameter's gradient (None or zeros)", 1,
               check_zero_grad),
-        Check("in_place", "step() updates the very tensors given to Adam, in place, keeping "
-              "their dtype, device and requires_grad", 1, check_in_place),
-        Check("no_autograd", "step() builds no graph: nothing it computes has a grad_fn, the "
-              "parameters stay leaves, no backward pass", 1, check_no_autograd),
-        Check("no_torch_optim", "torch.optim is not used", 1, check_no_torch_optim),
+        structure("in_place", "step() updates the very tensors given to Adam, in place, keeping "
+                  "their dtype, device and requires_grad", 1, check_in_place, STEP),
+        rule("no_autograd", "step() builds no graph: nothing it computes has a grad_fn, the "
+             "parameters stay leaves, no backward pass", 1, check_no_autograd, STEP, voids=True),
+        rule("no_torch_optim", "torch.optim is not used", 1, check_no_torch_optim, STEP,
+             voids=True),
     ),
 )

@@ -14,7 +14,7 @@ import torch
 from hypothesis import strategies as st
 
 from autograd_lab.catalog import dynamic_net
-from autograd_lab.catalog.base import Check, Exercise, runs
+from autograd_lab.catalog.base import Check, Exercise, rule, runs, structure, watch
 from autograd_lab.catalog.dynamic_net import PARAMETERS
 from autograd_lab.grading.compare import Expect, check_tensor
 from autograd_lab.grading.failure import CheckFailure, Diagnosis
@@ -289,14 +289,16 @@ EXERCISE = Exercise(
     idea="the graph is built anew by each forward call; a shared weight's gradient sums its uses",
     filename="exercise9_weight_sharing.py",
     checks=(
-        Check("layers", "input_linear, middle_linear and output_linear are torch.nn.Linear "
-              "layers of the right widths, with bias", 1, check_layers),
+        structure("layers", "input_linear, middle_linear and output_linear are torch.nn.Linear "
+                  "layers of the right widths, with bias", 1, check_layers,
+                  watch("DynamicNet.forward", "forward")),
         Check("forward", "net(x, repeats) equals torch's for repeats 0 to 3", 2, check_forward),
         Check("middle_grad", "the gradient reaching middle_linear's weight and bias is the sum "
               "over its uses", 3, check_middle_grad),
         Check("other_grads", "the gradients of input_linear's and output_linear's weights and "
               "biases equal torch's", 2, check_other_grads),
-        Check("shared", "middle_linear is one layer, used `repeats` times: no copies, no other "
-              "parameters", 2, check_shared),
+        rule("shared", "middle_linear is one layer, used `repeats` times: no copies, no other "
+             "parameters", 2, check_shared, watch("DynamicNet.forward", "middle_grad"),
+             voids=True),
     ),
 )

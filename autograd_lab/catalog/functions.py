@@ -251,11 +251,19 @@ class Target:
     with_v: bool = False
     with_times: bool = False
 
+    @property
+    def function(self) -> str:
+        """The student's function's name (``vjp``), as the catalog's watches name it."""
+        return self.call.split("(")[0]
+
 
 def check_rule(session, targets: tuple[Target, ...], rule, *, prior_grad: bool = False,
                edges: slice = slice(-2, None), max_examples: int = 4) -> Failure | None:
-    """Check ``rule(target, what_the_probe_saw, case)`` on each target in turn."""
+    """Check ``rule(target, what_the_probe_saw, case)`` on each watched target in turn."""
     for target in targets:
+        if not session.watches(target.function):
+            continue
+
         def body(case, target=target):
             rule(target, session.call(target.probe, **case), case)
 

@@ -8,33 +8,11 @@ import time
 
 import torch
 
-from autograd_lab.grading import replay
+from autograd_lab.grading import policy, replay
 from autograd_lab.grading.failure import Abort, Failure
-from autograd_lab.grading.report import CheckResult, Report
+from autograd_lab.grading.report import Report
 from autograd_lab.grading.session import Session
 from autograd_lab.sandbox.limits import Limits
-
-
-def _result(check, failure: Failure | None) -> CheckResult:
-    if failure is None:
-        return CheckResult(check.name, check.title, True, check.points, check.points)
-    lines = [failure.summary]
-    example = failure.example if failure.show_input else None
-    if example:
-        lines.append("failing input:" if example.startswith("(edge") else "smallest failing input:")
-        lines.extend("  " + line for line in example.splitlines())
-    lines.extend(failure.details)
-    diagnosis = failure.diagnosis
-    if diagnosis is not None:
-        lines.append(f"diagnosis: {diagnosis.name}: {diagnosis.explanation}")
-        if diagnosis.hint:
-            lines.append(f"hint: {diagnosis.hint}")
-    return CheckResult(
-        check.name, check.title, False, 0.0, check.points, "\n".join(lines),
-        diagnosis=diagnosis.name if diagnosis else None,
-        hint=diagnosis.hint if diagnosis else None,
-        example=example,
-    )
 
 
 _freeze_checked = False
@@ -54,6 +32,22 @@ def freeze_imports() -> None:
     _freeze_checked = True
     if not gc.get_freeze_count():
         gc.freeze()
+
+
+def _run(exercise, check, session: Session, watching: str | None) -> Failure | None:
+    """Run one check (for one watched function, or for all); its failure or None."""
+    # Named, so that a process grading many files draws each search's inputs once.
+    name = (exercise.id, check.name, session.device)
+    if watching is not None:
+        name = (exercise.id, check.name, watching, session.device)
+    session.watching = watching
+    try:
+        with replay.scope(*name):
+            return check.run(session)
+    except Abort as exc:
+        return exc.failure
+    finally:
+        session.watching = None
 
 
 def grade(exercise, path: str, *, device: str = "cpu", timeout: float = 30.0,
@@ -82,20 +76,16 @@ def grade(exercise, path: str, *, device: str = "cpu", timeout: float = 30.0,
             session.open()
         except Abort as exc:
             session.load_failure = exc.failure
-        for index, check in enumerate(exercise.checks):
-            if session.load_failure is not None:
-                # The whole story once, under the first check; the others just say why.
-                failure = session.load_failure if index == 0 else Failure(
-                    f"not run: {session.load_failure.summary}", show_input=False)
-                report.checks.append(_result(check, failure))
-                continue
-            try:
-                # Named, so that a process grading many files draws each search's inputs once.
-                with replay.scope(exercise.id, check.name, device):
-                    failure = check.run(session)
-            except Abort as exc:
-                failure = exc.failure
-            report.checks.append(_result(check, failure))
+        if session.load_failure is not None:
+            # The whole story once, under the first check; the others just say why.
+            report.checks.append(policy.failed(exercise.checks[0], session.load_failure))
+            report.checks.extend(
+                policy.failed(check, Failure(f"not run: {session.load_failure.summary}",
+                                             show_input=False), status="not run")
+                for check in exercise.checks[1:])
+        else:
+            report.checks.extend(policy.grade_checks(
+                exercise.checks, lambda check, watching: _run(exercise, check, session, watching)))
     finally:
         report.output = session.output()
         session.close()

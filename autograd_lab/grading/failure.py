@@ -30,6 +30,12 @@ class Failure:
     """The (smallest) input on which it failed, rendered short."""
     show_input: bool = True
     """False where the input says nothing (code not written yet)."""
+    cause: tuple | None = None
+    """What raised it, where a student's exception did (type, message, the student's frames):
+    two checks stopped by one cause tell it once (see :mod:`autograd_lab.grading.policy`)."""
+    by_student: bool = False
+    """True where the student's code raised, crashed or hung, not where a check found a
+    result or a rule wrong: such a failure breaks no rule and voids nothing."""
 
 
 class CheckFailure(Exception):
@@ -39,6 +45,13 @@ class CheckFailure(Exception):
                  diagnosis: Diagnosis | None = None):
         super().__init__(summary)
         self.failure = Failure(summary, list(details or []), diagnosis)
+
+    @classmethod
+    def of(cls, failure: Failure) -> CheckFailure:
+        """The exception that carries ``failure`` as it is (its cause included)."""
+        exc = cls(failure.summary, failure.details, failure.diagnosis)
+        exc.failure = failure
+        return exc
 
 
 class Abort(BaseException):

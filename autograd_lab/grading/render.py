@@ -11,13 +11,17 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+VERDICTS = {"passed": "PASS", "failed": "FAIL", "partial": "PART", "not scored": "SKIP",
+            "void": "VOID", "not run": "FAIL"}
+
+
 def render_text(report: Report, *, timing: bool = True) -> str:
     """The human report: each check passed or failed with its points, then the score."""
     lines = [f"{report.exercise} · {report.slug} · {report.title}",
              f"file: {report.file} · device: {report.device}", ""]
     width = max((len(c.name) for c in report.checks), default=0)
     for check in report.checks:
-        verdict = "PASS" if check.passed else "FAIL"
+        verdict = VERDICTS.get(check.status, "PASS" if check.passed else "FAIL")
         points = f"{_points(check.score)}/{_points(check.max_score)}"
         lines.append(f"{verdict}  {check.name:<{width}}  {points:>5}  {check.title}")
         if check.message:

@@ -24,6 +24,18 @@ class CheckResult:
     """What to look at, when a diagnosis was made."""
     example: str | None = None
     """The smallest input on which the check failed."""
+    status: str = "passed"
+    """``passed``; ``failed``; ``partial`` (a rule kept by some of the functions it watches,
+    not scored for the others); ``not scored`` (a rule or structure check whose functions
+    pass no value check: nothing to pay it with); ``void`` (a value check whose result was
+    computed the way a broken rule forbids); ``not run`` (stopped by a cause told under
+    another check)."""
+    kind: str = "value"
+    """``value``, ``rule`` or ``structure``."""
+
+    def __post_init__(self) -> None:
+        self.score = float(self.score)
+        self.max_score = float(self.max_score)
 
 
 @dataclass
@@ -44,11 +56,11 @@ class Report:
 
     @property
     def score(self) -> float:
-        return round(sum(c.score for c in self.checks), 6)
+        return float(round(sum(c.score for c in self.checks), 6))
 
     @property
     def max_score(self) -> float:
-        return round(sum(c.max_score for c in self.checks), 6)
+        return float(round(sum(c.max_score for c in self.checks), 6))
 
     @property
     def passed(self) -> bool:

@@ -35,6 +35,12 @@ class Session:
         self._worker: Worker | None = None
         self._outputs: list[str] = []
         self.load_failure: Failure | None = None
+        self.watching: str | None = None
+        """The one function a rule check is run for now (None: every function it watches)."""
+
+    def watches(self, function: str) -> bool:
+        """Whether a rule check running now should look at ``function`` of the student's."""
+        return self.watching is None or self.watching == function
 
     # -- workers ----------------------------------------------------------------------------
     def open(self) -> None:
@@ -102,7 +108,7 @@ class Session:
         what = f"running {getattr(probe, 'runs', 'your code')}"
         if self.time_left <= 0:
             raise Abort(Failure(f"not run: the time limit of {self.timeout:g} s was used up",
-                                show_input=False))
+                                show_input=False, by_student=True))
         if self._worker is None or not self._worker.alive:
             failure = self._load(self._start_worker())
             if failure is not None:
@@ -117,9 +123,15 @@ class Session:
         failure = self._error_failure(error, what)
         if error.get("type") == "NotImplementedError":
             raise Abort(failure)
-        raise CheckFailure(failure.summary, failure.details, failure.diagnosis)
+        raise CheckFailure.of(failure)
 
     def _worker_failure(self, exc: Exception, what: str) -> Abort:
+        abort = self._worker_abort(exc, what)
+        abort.failure.by_student = True
+        abort.failure.cause = ("worker", abort.failure.summary.split(" while ")[0])
+        return abort
+
+    def _worker_abort(self, exc: Exception, what: str) -> Abort:
         if isinstance(exc, WorkerTimedOut):
             return Abort(Failure(
                 f"timed out: your code did not finish within the time limit of "
@@ -138,10 +150,22 @@ class Session:
         return Abort(Failure(f"the process running your code {status} while {what}{hint}"))
 
     def _error_failure(self, error: dict, what: str) -> Failure:
+        failure = self._describe_error(error, what)
+        failure.by_student = True
+        frames = tuple((f.get("file"), f.get("line")) for f in error.get("frames", [])
+                       if f.get("student"))
+        failure.cause = (str(error.get("type")), str(error.get("message", "")), frames)
+        return failure
+
+    def _describe_error(self, error: dict, what: str) -> Failure:
         kind = str(error.get("type", "Exception"))
         message = str(error.get("message", ""))
         details = []
-        for frame in error.get("frames", []):
+        frames = error.get("frames", [])
+        if any(frame.get("student") for frame in frames):
+            # The student's own lines tell the story; torch's and ours only bury it.
+            frames = [frame for frame in frames if frame.get("student")]
+        for frame in frames:
             shown = self.shown_path if frame.get("student") else frame.get("file", "?")
             where = f"{shown}, line {frame.get('line')}"
             if frame.get("function"):
