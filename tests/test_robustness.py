@@ -58,6 +58,21 @@ def failed(report) -> list[str]:
     return [check.message for check in report.checks if not check.passed]
 
 
+def told_once(report, text: str) -> str:
+    """The first failed check tells ``text``; every other one points to it or is not scored.
+
+    One cause is told once (issue: a stub printing "not implemented" under every check).
+    """
+    failures = [check for check in report.checks if not check.passed]
+    first, others = failures[0], failures[1:]
+    assert text in first.message, first.message
+    for check in others:
+        assert check.message.startswith(
+            (f"not run: stopped by the error shown under `{first.name}`", "not scored",
+             "not run: the time limit")), (check.name, check.message)
+    return first.message
+
+
 def write(tmp_path: Path, name: str, source: str) -> Path:
     path = tmp_path / name
     path.write_text(source)
@@ -66,11 +81,15 @@ def write(tmp_path: Path, name: str, source: str) -> Path:
 
 def test_an_exception_in_backward_names_the_students_file_and_line(graded):
     path = HOSTILE / "raises_in_backward.py"
-    report = graded(path, passing={"forward", "save_for_backward"})
+    # save_for_backward is kept, but is paid only with a backward that works.
+    report = graded(path, passing={"forward"})
     where = f"{path}, line {line_of(path, 'raise ValueError')}, in backward"
-    for message in failed(report):
-        assert "your code raised ValueError: planted failure in backward" in message
-        assert where in message
+    first, *others = failed(report)
+    assert "your code raised ValueError: planted failure in backward" in first
+    assert where in first
+    # One cause, told once: the other checks it stops point to the first.
+    assert others and all(m.startswith(("not run: stopped by the error shown under `backward`",
+                                        "not scored")) for m in others), others
 
 
 def test_a_syntax_error_fails_every_check_and_gives_the_line(graded):
@@ -88,17 +107,16 @@ def test_sys_exit_at_import_gains_nothing(graded):
 
 
 def test_os_exit_in_forward_is_reported_as_the_process_exiting(graded):
-    for message in failed(graded(HOSTILE / "os_exit_in_forward.py")):
-        assert "the process running your code exited with code 0" in message
+    told_once(graded(HOSTILE / "os_exit_in_forward.py"),
+              "the process running your code exited with code 0")
 
 
 def test_an_infinite_loop_times_out(graded):
     started = time.monotonic()
     report = graded(HOSTILE / "hangs_in_forward.py", timeout=3)
     assert time.monotonic() - started < 8
-    first, *rest = failed(report)
-    assert first.startswith("timed out") and "time limit of 3 s" in first
-    assert all("timed out" in m or "time limit of 3 s was used up" in m for m in rest)
+    first = told_once(report, "time limit of 3 s")
+    assert first.startswith("timed out")
 
 
 SEGFAULT_BY_SIGNAL = """\
@@ -119,8 +137,7 @@ def two_layer_forward(x, w1, w2):
 def test_a_crash_is_reported_as_sigsegv(graded, tmp_path, how):
     path = (HOSTILE / "segfault_in_forward.py" if how == "null read"
             else write(tmp_path, "segv.py", SEGFAULT_BY_SIGNAL))
-    for message in failed(graded(path)):
-        assert "the process running your code ended by SIGSEGV" in message
+    told_once(graded(path), "the process running your code ended by SIGSEGV")
 
 
 def test_printing_past_the_output_cap_still_returns_a_report(graded):
@@ -141,9 +158,8 @@ def test_a_memory_bomb_fails_as_out_of_memory(graded, tmp_path, request_size):
         source = path.read_text().replace("torch.empty(10**11)", "torch.empty(2 * 10**9)")
         path = write(tmp_path, "memory_bomb_8gb.py", source)
     report = graded(path)
-    for check in report.checks:
-        assert check.diagnosis == "out of memory"
-        assert "can't allocate memory" in check.message
+    told_once(report, "can't allocate memory")
+    assert report.checks[0].diagnosis == "out of memory"
 
 
 def test_forging_comparisons_and_printing_a_score_gains_nothing(graded):
@@ -161,8 +177,8 @@ def test_grading_works_while_sys_stdout_is_redirected():
 
 def test_a_missing_function_is_named(graded):
     report = graded(HOSTILE / "missing_function.py", passing=MYRELU_CHECKS)
-    for message in failed(report):
-        assert message.startswith("your file defines no 'two_layer_forward'"), message
+    assert told_once(report, "your file defines no 'two_layer_forward'").startswith(
+        "your file defines no 'two_layer_forward'")
 
 
 @pytest.mark.parametrize("name", ["missing_function.py", "syntax_error.py"])

@@ -31,7 +31,7 @@ class Failure:
     show_input: bool = True
     """False where the input says nothing (code not written yet)."""
     cause: tuple | None = None
-    """What raised it, where a student's exception did (type, message, the student's frames):
+    """What raised it, where a student's exception did (type, message, the student's line):
     two checks stopped by one cause tell it once (see :mod:`autograd_lab.grading.policy`)."""
     by_student: bool = False
     """True where the student's code raised, crashed or hung, not where a check found a

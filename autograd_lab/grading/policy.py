@@ -1,8 +1,10 @@
 """What a point pays for (DESIGN.md): the order checks run in and how their verdicts are scored.
 
 - Value checks run first. A rule or structure check then runs once for each function it
-  watches that passes at least one of its value checks; for the others it is "not scored":
-  code that computes nothing keeps every rule and earns nothing by it. Each watched function
+  watches. It is scored for a function that passes at least one of its value checks; for the
+  others it is "not scored" (code that computes nothing keeps every rule and earns nothing by
+  it), unless it found the rule broken there: that is told (a missing bias explains wrong
+  values), and earns nothing either. Each watched function
   earns an equal share of the check's points, so a right ``vjp`` with a wrong ``jacobian``
   keeps vjp's share of every rule.
 - A broken rule that ``voids`` voids the value checks of the function that broke it (their
@@ -57,10 +59,15 @@ def grade_checks(checks: tuple[Check, ...], run_one: RunOne) -> list[CheckResult
         shares[check.name] = []
         for watch in check.watches:
             share = Share(watch)
+            share.failure = run_one(check, watch.function if len(check.watches) > 1 else None)
             if any(values[name] is None for name in watch.checks):
-                share.failure = run_one(check, watch.function if len(check.watches) > 1 else None)
                 share.status = "passed" if share.failure is None else "failed"
+            elif share.failure is not None and not share.failure.by_student:
+                # Broken by code that computes nothing right yet: worth telling (a missing
+                # bias explains the wrong values), though kept it would have earned nothing.
+                share.status = "failed"
             else:
+                share.failure = None
                 share.reason = f"needs {_quoted(watch.checks)} to pass first"
             shares[check.name].append(share)
     voided = _voided(checks, values, shares)

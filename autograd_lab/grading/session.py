@@ -152,9 +152,12 @@ class Session:
     def _error_failure(self, error: dict, what: str) -> Failure:
         failure = self._describe_error(error, what)
         failure.by_student = True
-        frames = tuple((f.get("file"), f.get("line")) for f in error.get("frames", [])
-                       if f.get("student"))
-        failure.cause = (str(error.get("type")), str(error.get("message", "")), frames)
+        # One cause: one exception raised at one line of the student's (wherever it was called
+        # from): the innermost of their frames.
+        frames = [(f.get("file"), f.get("line")) for f in error.get("frames", [])
+                  if f.get("student")]
+        failure.cause = (str(error.get("type")), str(error.get("message", "")),
+                         tuple(frames[-1:]))
         return failure
 
     def _describe_error(self, error: dict, what: str) -> Failure:

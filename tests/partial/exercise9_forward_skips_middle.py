@@ -1,7 +1,8 @@
 # expect-score: 0
 # why: forward never uses middle_linear, so it is right only for repeats=0: forward, middle_grad
-# and other_grads fail, and layers and shared, which are scored with them, are not scored.
-# expect-status: shared not scored
+# and other_grads fail; layers, kept, is not scored with them; shared is told broken (it is
+# what explains the wrong values) and pays nothing either.
+# expect-status: shared failed
 # expect-status: layers not scored
 import torch
 
