@@ -27,19 +27,20 @@ MUTANTS = [
     ),
     Mutant(
         name="fails_modifies_input",
-        mistake="forward_backward modifies x and y in place before using them.",
+        mistake="forward_backward computes the right results, then overwrites x and y in place.",
         fail=["inputs_untouched"],
         message=["modified its input"],
         replace=[
             (
-                "        h = x @ w1\n",
+                "        grad_w1 = x.T @ grad_h\n",
                 (
+                    "        grad_w1 = x.T @ grad_h\n"
                     "        x.mul_(1.0)\n"
                     "        x[x == x] = x[x == x] * 1.0\n"
                     "        x.add_(0.0)\n"
                     "        x.clamp_(min=-1e9)\n"
                     "        y.zero_()\n"
-                    "        h = x @ w1\n"
+                    "        x.zero_()\n"
                 ),
             ),
         ],
