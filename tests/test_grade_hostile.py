@@ -41,15 +41,15 @@ ALL = frozenset(POINTS)
 TIMEOUT = 5.0
 MEMORY_MB = 512
 
-# student -> (hostile file, the checks its code genuinely passes)
+# student -> (hostile file, the checks its code genuinely passes). A rule kept by code whose
+# values are all wrong is not scored (h02, h03: nonsense that keeps grad_output intact).
 CORPUS = {
     "h01_forges_result": ("forges_result.py", set()),
-    "h02_patches_grader": ("patches_grader.py", {"grad_output_untouched"}),
-    "h03_lying_tensor_subclass": ("lying_tensor_subclass.py",
-                                  {"grad_output_untouched", "two_layer_uses_myrelu"}),
+    "h02_patches_grader": ("patches_grader.py", set()),
+    "h03_lying_tensor_subclass": ("lying_tensor_subclass.py", set()),
     "h04_pickle_payload": ("pickle_payload.py", set()),
     "h05_sys_exit_at_import": ("sys_exit_at_import.py", set()),
-    "h06_sys_exit_in_backward": ("sys_exit_in_backward.py", {"forward", "save_for_backward"}),
+    "h06_sys_exit_in_backward": ("sys_exit_in_backward.py", {"forward"}),
     "h07_os_exit_in_forward": ("os_exit_in_forward.py", set()),
     "h08_hangs_in_forward": ("hangs_in_forward.py", set()),
     "h09_ignores_signals": ("ignores_signals.py", set()),
