@@ -32,14 +32,16 @@ def put(folder: Path, source: Path, name: str | None = None) -> None:
 
 
 def build_class(root: Path) -> Path:
-    """The class: alice (solutions, under exercises/), bob (stubs), carol.zip (solutions in a
-    wrapping folder), dave (exercise3 only, a misnamed file, notes), mallory (a hostile file),
+    """The class: alice (solutions, under exercises/), bob (the stubs untouched, one saved with
+    CRLF line endings and trailing spaces), carol.zip (solutions in a wrapping folder), dave (exercise3 only, a misnamed file, notes), mallory (a hostile file),
     evil.zip (a path that climbs out)."""
     subs = root / "submissions"
     put(subs / "alice" / "exercises", SOLUTIONS / EX1.filename)
     put(subs / "alice" / "exercises", SOLUTIONS / EX3.filename)
     put(subs / "bob", STUBS / EX1.filename)
-    put(subs / "bob", STUBS / EX3.filename)
+    (subs / "bob" / EX3.filename).write_bytes(
+        b"\r\n".join(line.rstrip() + b"  " for line in
+                      (STUBS / EX3.filename).read_bytes().split(b"\n")) + b"\r\n\r\n")
     with zipfile.ZipFile(subs / "carol.zip", "w") as zf:
         zf.write(SOLUTIONS / EX1.filename, f"carol/{EX1.filename}")
         zf.write(SOLUTIONS / EX3.filename, f"carol/exercises/{EX3.filename}")
@@ -82,9 +84,12 @@ def test_csv_has_a_row_per_student_then_the_total(graded_class):
     rows = list(csv.reader(io.StringIO((graded_class[2] / "grades.csv").read_text())))
     assert rows[0] == ["student", "exercise1", "exercise3", "total"]
     table = {row[0]: row[1:] for row in rows[1:]}
-    assert table == {"alice": ["10", "10", "20"], "bob": ["0", "0", "0"],
-                     "carol": ["10", "10", "20"], "dave": ["0", "10", "10"],
-                     "evil": ["0", "0", "0"], "mallory": ["10", "0", "10"]}
+    # A cell is a score when the file was graded (mallory's forged exercise3 earns a real 0),
+    # else why there is none; the total adds the scores only.
+    assert table == {"alice": ["10", "10", "20"], "bob": ["stub", "stub", "0"],
+                     "carol": ["10", "10", "20"], "dave": ["missing", "10", "10"],
+                     "evil": ["missing", "missing", "0"], "mallory": ["10", "0", "10"]}
+    assert [row[0] for row in rows[1:]] == ["alice", "bob", "carol", "dave", "evil", "mallory"]
 
 
 def test_json_has_scores_checks_missing_and_skipped(graded_class):
@@ -94,8 +99,12 @@ def test_json_has_scores_checks_missing_and_skipped(graded_class):
     assert (alice["status"], alice["score"], alice["max_score"]) == ("graded", 10, 10)
     assert alice["file"] == f"alice/exercises/{EX3.filename}"
     assert [c["name"] for c in alice["checks"]] == [c.name for c in EX3.checks]
-    bob = data["students"]["bob"]["exercises"]["exercise1"]
-    assert all("not implemented yet" in c["message"] for c in bob["checks"][:1])
+    bob = data["students"]["bob"]["exercises"]
+    assert {e: (r["status"], r["score"], r["checks"]) for e, r in bob.items()} == {
+        "exercise1": ("stub", 0, []), "exercise3": ("stub", 0, [])}
+    assert "is the stub of" in bob["exercise3"]["message"]
+    assert bob["exercise3"]["file"] == f"bob/{EX3.filename}"
+    assert data["students"]["mallory"]["exercises"]["exercise3"]["status"] == "graded"
     dave = data["students"]["dave"]
     assert dave["exercises"]["exercise1"]["status"] == "missing"
     assert any("exercise1.py" in s and EX1.filename in s for s in dave["skipped"])
@@ -114,7 +123,7 @@ def test_feedback_file_holds_what_check_prints(graded_class):
         assert f"PASS  {check.name}" in text
     assert "score: 10/10 (6 of 6 checks passed)\n" in text
     assert f"file: alice/exercises/{EX3.filename}" in text
-    assert "not implemented yet" in (out / "feedback" / "bob.txt").read_text()
+    assert f"bob/{EX1.filename} is the stub of" in (out / "feedback" / "bob.txt").read_text()
     dave = (out / "feedback" / "dave.txt").read_text()
     assert "not submitted" in dave and "notes.txt" in dave
 
@@ -142,14 +151,15 @@ def test_rerun_skips_unchanged_work_and_force_regrades(graded_class, tmp_path, r
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
     again = runner.invoke(cli, ["grade", str(work), "-o", str(copy), *ONLY])
-    assert again.exit_code == 0 and "0 graded, 9 unchanged" in again.output
+    # 7 files to grade: bob's two untouched stubs are not graded at all.
+    assert again.exit_code == 0 and "0 graded, 7 unchanged" in again.output
     assert (copy / "grades.json").read_bytes() == first
     shutil.copy(SOLUTIONS / EX1.filename, work / "bob" / EX1.filename)
     changed = runner.invoke(cli, ["grade", str(work), "-o", str(copy), *ONLY])
-    assert "1 graded, 8 unchanged" in changed.output
+    assert "1 graded, 7 unchanged" in changed.output
     assert grades(copy)["students"]["bob"]["score"] == 10
     forced = runner.invoke(cli, ["grade", str(work), "-o", str(copy), "--force", *ONLY])
-    assert "9 graded, 0 unchanged" in forced.output
+    assert "8 graded, 0 unchanged" in forced.output
     assert grades(copy)["students"]["bob"]["score"] == 10
     shutil.copy(STUBS / EX1.filename, work / "bob" / EX1.filename)
     fresh = tmp_path / "fresh"

@@ -173,7 +173,7 @@ def run(items: list[Item], *, exercises, settings: dict, jobs: int,
         jobs: how many graders run at once.
         on_result: called in this process with the item and its result (see
             :func:`_grade_item`), in the order results arrive.
-        progress: shown on stderr as items end.
+        progress: told as items start and end, and redrawn while they run.
     """
     if not items:
         return
@@ -194,6 +194,8 @@ def run(items: list[Item], *, exercises, settings: dict, jobs: int,
         task = {"student": grader.item.student, "exercise": grader.item.exercise,
                 "path": grader.item.path, "shown": grader.item.shown}
         os.write(grader.task_fd, (json.dumps(task) + "\n").encode())
+        if progress is not None:
+            progress.start(f"{grader.item.student} {grader.item.exercise}")
 
     def finish(grader: _Grader, result: dict) -> None:
         item, grader.item = grader.item, None

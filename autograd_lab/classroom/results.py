@@ -1,8 +1,10 @@
 """The class's grades on disk, written as results come in.
 
-OUT/grades.csv has a row per student (one column per exercise, then the total); OUT/grades.json
-has, for each student and exercise, the status, score, max_score and every check with its
-message; OUT/feedback/STUDENT.txt holds the text `autograd-lab check` prints, for each exercise.
+OUT/grades.csv has a row per student (one column per exercise, then the total): a cell holds the
+score when the file was graded (0 included), else why not: ``missing`` (no file), ``stub`` (the
+shipped stub, unchanged: not graded), ``error`` (the grader could not grade it), ``pending``
+(not graded yet: a run stopped midway). OUT/grades.json has, for each student and exercise (in
+course order), the status, score, max_score and every check with its message; OUT/feedback/STUDENT.txt holds the text `autograd-lab check` prints, for each exercise.
 Each is rewritten (atomically) after every result, so a run killed midway loses nothing it
 finished. OUT/.cache/ keeps each result under a key made of the student, the exercise, the
 file's sha256, the grader's version and the limits, so that a rerun skips unchanged work.
@@ -15,11 +17,13 @@ import hashlib
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import autograd_lab
+from autograd_lab.workspace import stub_text
 
-GRADED, MISSING, ERROR, PENDING = "graded", "missing", "error", "pending"
+GRADED, MISSING, STUB, ERROR, PENDING = "graded", "missing", "stub", "error", "pending"
 
 
 def grader_version() -> str:
@@ -48,6 +52,39 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def _normalised(text: str) -> str:
+    """``text`` without what an editor or a platform changes unasked: a BOM, CRLF or CR line
+    endings, trailing spaces, blank lines at either end."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def is_stub(path: Path, filename: str) -> bool:
+    """Whether the file at ``path`` is the shipped stub ``filename``, untouched (up to line
+    endings and trailing whitespace)."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _normalised(text) == _normalised(stub_text(filename))
+
+
+def _canonical(value):
+    """``value`` with every mapping's keys sorted, so that a record reads the same whether it
+    was just graded or read back from the cache."""
+    if isinstance(value, dict):
+        return {key: _canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value
+
+
+def student_order(name: str) -> tuple:
+    """Sort key for students: case aside, and numbers by value (``s2`` before ``s10``)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"(\d+)", name.casefold()) if part), name
+
+
 class Gradebook:
     """Every (student, exercise) of one run: its result, and the files that show them."""
 
@@ -62,7 +99,8 @@ class Gradebook:
             force: ignore the cache (results are still written to it).
         """
         self.out = out
-        self.exercises = list(exercises)
+        self.exercises = sorted(exercises, key=lambda e: e.number)
+        submissions = sorted(submissions, key=lambda s: student_order(s.student))
         self.submissions = {s.student: s for s in submissions}
         self.skipped = skipped
         self.force = force
@@ -78,6 +116,8 @@ class Gradebook:
                 path = submission.files.get(exercise.id)
                 if path is None:
                     self.records[item] = self._missing(exercise)
+                elif is_stub(path, exercise.filename):
+                    self.records[item] = self._stub(exercise, submission.shown[exercise.id])
                 else:
                     self.keys[item] = self._key(submission.student, exercise.id, path)
                     self.records[item] = {"status": PENDING, "score": 0.0,
@@ -113,6 +153,12 @@ class Gradebook:
                 "message": f"not submitted: no {exercise.filename} at the top of the submission "
                            "or under exercises/"}
 
+    def _stub(self, exercise, shown: str) -> dict:
+        return {"status": STUB, "score": 0.0, "max_score": exercise.points, "checks": [],
+                "file": shown,
+                "message": f"not graded: {shown} is the stub of {exercise.filename}, unchanged "
+                           "(nothing written in it yet)"}
+
     def record(self, student: str, exercise: str, result: dict) -> None:
         """Store one grader result (see :mod:`autograd_lab.classroom.pool`); write everything."""
         item = (student, exercise)
@@ -138,27 +184,38 @@ class Gradebook:
         """Rewrite grades.csv and grades.json, and the feedback of ``student`` (or everyone's)."""
         write_atomic(self.out / "grades.csv", self.csv())
         write_atomic(self.out / "grades.json",
-                      json.dumps(self.as_dict(), indent=2, sort_keys=True) + "\n")
+                      json.dumps(self.as_dict(), indent=2) + "\n")
         for name in [student] if student else list(self.submissions):
             write_atomic(self.out / "feedback" / f"{name}.txt", self.feedback(name))
 
     def total(self, student: str) -> tuple[float, float]:
-        """The student's score and the maximum, over the exercises graded."""
+        """The student's score (over the exercises graded) and the maximum (over all)."""
         rows = [self.records[(student, e.id)] for e in self.exercises]
-        return (round(sum(r["score"] for r in rows), 6), round(sum(r["max_score"] for r in rows), 6))
+        score = sum(r["score"] for r in rows if r["status"] == GRADED)
+        return round(score, 6), round(sum(r["max_score"] for r in rows), 6)
+
+    def cell(self, student: str, exercise: str) -> str:
+        """A grades.csv cell: the score if graded (0 included), else the status (``missing``,
+        ``stub``, ``error``, ``pending``)."""
+        record = self.records[(student, exercise)]
+        return _points(record["score"]) if record["status"] == GRADED else record["status"]
 
     def csv(self) -> str:
-        """grades.csv: student, one column per exercise, total."""
+        """grades.csv: student, one column per exercise (see :meth:`cell`), total."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["student", *(e.id for e in self.exercises), "total"])
         for student in self.submissions:
-            scores = [_points(self.records[(student, e.id)]["score"]) for e in self.exercises]
-            writer.writerow([student, *scores, _points(self.total(student)[0])])
+            cells = [self.cell(student, e.id) for e in self.exercises]
+            writer.writerow([student, *cells, _points(self.total(student)[0])])
         return buffer.getvalue()
 
     def as_dict(self) -> dict:
-        """grades.json: the same on every run of the same class (no timings, no temp paths)."""
+        """grades.json: the same on every run of the same class (no timings, no temp paths).
+
+        Exercises come in course order and students in :func:`student_order`, as in
+        grades.csv; within a record, keys are sorted.
+        """
         students = {}
         for student, submission in self.submissions.items():
             score, max_score = self.total(student)
@@ -166,10 +223,10 @@ class Gradebook:
             for e in self.exercises:
                 record = {k: v for k, v in self.records[(student, e.id)].items()
                           if k not in ("text", "output")}
-                exercises[e.id] = record
-            students[student] = {"source": submission.source, "score": score,
-                                 "max_score": max_score, "skipped": submission.skipped,
-                                 "exercises": exercises}
+                exercises[e.id] = _canonical(record)
+            students[student] = {"exercises": exercises, "max_score": max_score,
+                                 "score": score, "skipped": submission.skipped,
+                                 "source": submission.source}
         return {"grader_version": self.version,
                 "exercises": [{"id": e.id, "slug": e.slug, "title": e.title,
                                "max_score": e.points} for e in self.exercises],

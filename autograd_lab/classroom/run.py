@@ -12,7 +12,7 @@ from autograd_lab.classroom import pool
 from autograd_lab.classroom.gradescope import results_json
 from autograd_lab.classroom.progress import Progress
 from autograd_lab.classroom.results import Gradebook, write_atomic
-from autograd_lab.classroom.submissions import discover, load
+from autograd_lab.classroom.submissions import discover, load, nested_submissions
 from autograd_lab.errors import AutogradLabError
 
 
@@ -22,6 +22,20 @@ class SubmissionsMissing(AutogradLabError):
 
 class OutputInsideSubmissions(AutogradLabError):
     """OUT lies inside SUBMISSIONS, where a rerun would take it for a student."""
+
+
+class SeveralSubmissions(AutogradLabError):
+    """``--gradescope`` was given a folder (or .zip) that holds several students' submissions
+    and no exercise file of its own: grading it would grade one "student" with nothing."""
+
+
+def _several(entry: Path, names: list[str]) -> SeveralSubmissions:
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return SeveralSubmissions(
+        f"{entry} holds {len(names)} submissions ({shown}) and no exercise file of its own. "
+        "--gradescope grades one submission: a folder or .zip with the exercise files at its "
+        "top or under exercises/ (as Gradescope's /autograder/submission). To grade a class, "
+        "leave out --gradescope; to grade one student, pass that student's folder.")
 
 
 @dataclass
@@ -49,6 +63,7 @@ def grade_class(submissions: Path, out: Path, *, exercises, jobs: int = 1, timeo
     Raises:
         SubmissionsMissing: ``submissions`` does not exist (or is not a folder).
         OutputInsideSubmissions: ``out`` is inside ``submissions`` (class mode).
+        SeveralSubmissions: with ``gradescope``, ``submissions`` holds several submissions.
     """
     started = time.monotonic()
     submissions, out = Path(submissions), Path(out)
@@ -65,6 +80,9 @@ def grade_class(submissions: Path, out: Path, *, exercises, jobs: int = 1, timeo
         if gradescope:
             found = [load(submissions, student=submissions.stem or "submission",
                           unpack_root=Path(unpack), filenames=filenames)]
+            nested = [] if found[0].files else nested_submissions(submissions, filenames)
+            if len(nested) > 1:
+                raise _several(submissions, nested)
             skipped: list[str] = []
         else:
             found, skipped = discover(submissions, unpack_root=Path(unpack), filenames=filenames)

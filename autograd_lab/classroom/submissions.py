@@ -179,6 +179,49 @@ def load(entry: Path, *, student: str, unpack_root: Path, filenames: dict[str, s
     return submission
 
 
+def _zip_paths(archive: Path) -> list[str]:
+    """The file paths an archive lists (nothing unpacked); none if it cannot be read safely."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = zf.infolist()
+            if len(members) > MAX_MEMBERS:
+                return []
+            return [_safe_member(info) for info in members if not info.is_dir()]
+    except (UnsafeArchive, zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError,
+            ValueError):
+        return []
+
+
+def nested_submissions(entry: Path, filenames: dict[str, str]) -> list[str]:
+    """The names of what, inside ``entry`` (a folder or a .zip), looks like a submission of its
+    own: a subfolder (or, in a folder, a .zip) with exercise files at its top or under
+    exercises/. Several of them, and no exercise file of ``entry``'s own, is a class rather
+    than one submission. Nothing is unpacked.
+    """
+    if not entry.is_dir():
+        groups: dict[str, list[str]] = {}
+        for path in _zip_paths(entry):
+            first, _, rest = path.partition("/")
+            if rest:
+                groups.setdefault(first, []).append(rest)
+        return [name for name, paths in sorted(groups.items())
+                if name not in _IGNORED and not name.startswith(".")
+                and _layout(paths, filenames)[0]]
+    found = []
+    for child in sorted(entry.iterdir()):
+        if child.name in _IGNORED or child.name.startswith(".") or child.is_symlink():
+            continue
+        if child.is_dir():
+            paths = _folder_files(child)[0]
+        elif child.suffix.lower() == ".zip" and child.is_file():
+            paths = _zip_paths(child)
+        else:
+            continue
+        if _layout(paths, filenames)[0]:
+            found.append(child.name)
+    return found
+
+
 def discover(root: Path, *, unpack_root: Path,
              filenames: dict[str, str]) -> tuple[list[Submission], list[str]]:
     """Every submission under ``root``, sorted by student; and the entries that are none.
