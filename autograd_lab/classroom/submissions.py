@@ -198,6 +198,9 @@ def nested_submissions(entry: Path, filenames: dict[str, str]) -> list[str]:
     exercises/. Several of them, and no exercise file of ``entry``'s own, is a class rather
     than one submission. Nothing is unpacked.
     """
+    def candidate(name: str) -> bool:
+        return not (name in _IGNORED or name.startswith(".") or name == "exercises")
+
     if not entry.is_dir():
         groups: dict[str, list[str]] = {}
         for path in _zip_paths(entry):
@@ -205,11 +208,10 @@ def nested_submissions(entry: Path, filenames: dict[str, str]) -> list[str]:
             if rest:
                 groups.setdefault(first, []).append(rest)
         return [name for name, paths in sorted(groups.items())
-                if name not in _IGNORED and not name.startswith(".")
-                and _layout(paths, filenames)[0]]
+                if candidate(name) and _layout(paths, filenames)[0]]
     found = []
     for child in sorted(entry.iterdir()):
-        if child.name in _IGNORED or child.name.startswith(".") or child.is_symlink():
+        if not candidate(child.name) or child.is_symlink():
             continue
         if child.is_dir():
             paths = _folder_files(child)[0]
