@@ -236,9 +236,11 @@ def test_off_a_terminal_lines_are_few_and_plain():
     assert "\r" not in stream.getvalue()
     assert progress_module.LINE_EVERY_S == 10
     # Items end from t=1 s to t=39 s, the last at t=69 s: a line at the first, then one every
-    # 10 s (t=11, 21, 31 while items end; 41, 51, 61 while the last one stalls), then the
-    # last item's.
+    # 10 s (t=11, 21, 31 while items end; 44, 54, 64 while the last one stalls, once nothing
+    # has ended for 5 s), then the last item's.
+    assert progress_module.STALL_S == 5
     assert len(lines) == 1 + 6 + 1
     stalled = [line for line in lines if "running: z exercise7" in line]
-    assert stalled and all(f"{total - 1}/{total} graded" in line for line in stalled)
+    assert len(stalled) == 3 and all(f"{total - 1}/{total} graded" in line for line in stalled)
+    assert stalled[0].endswith("0:00:44 elapsed · running: z exercise7 (5 s)")
     assert lines[-1].startswith(f"[{'#' * progress_module.WIDTH}] {total}/{total} graded")

@@ -84,10 +84,11 @@ class Progress:
 
     def draw(self) -> None:
         """Redraw the line on a terminal (the elapsed time moves even when nothing ends); off
-        one, write a line now and then while the count stalls."""
+        one, write a line now and then once nothing has ended for :data:`STALL_S`."""
         text = self.line()
         if not self.tty:
-            if self._stalled() and self._due():
+            quiet = self.clock() - self.last_end >= STALL_S
+            if self._stalled() and quiet and self._due():
                 self._print(text)
             return
         if text != self._last:
