@@ -33,8 +33,9 @@ def put(folder: Path, source: Path, name: str | None = None) -> None:
 
 def build_class(root: Path) -> Path:
     """The class: alice (solutions, under exercises/), bob (the stubs untouched, one saved with
-    CRLF line endings and trailing spaces), carol.zip (solutions in a wrapping folder), dave (exercise3 only, a misnamed file, notes), mallory (a hostile file),
-    evil.zip (a path that climbs out)."""
+    CRLF line endings and trailing spaces), carol.zip (solutions in a wrapping folder), dave
+    (exercise3 only, a misnamed file, notes), mallory (a hostile file), evil.zip (a path that
+    climbs out)."""
     subs = root / "submissions"
     put(subs / "alice" / "exercises", SOLUTIONS / EX1.filename)
     put(subs / "alice" / "exercises", SOLUTIONS / EX3.filename)
@@ -98,7 +99,8 @@ def test_json_has_scores_checks_missing_and_skipped(graded_class):
     alice = data["students"]["alice"]["exercises"]["exercise3"]
     assert (alice["status"], alice["score"], alice["max_score"]) == ("graded", 10, 10)
     assert alice["file"] == f"alice/exercises/{EX3.filename}"
-    assert [c["name"] for c in alice["checks"]] == [c.name for c in EX3.checks]
+    assert [(c["name"], c["kind"], c["status"]) for c in alice["checks"]] == [
+        (c.name, c.kind, "passed") for c in EX3.checks]
     bob = data["students"]["bob"]["exercises"]
     assert {e: (r["status"], r["score"], r["checks"]) for e, r in bob.items()} == {
         "exercise1": ("stub", 0, []), "exercise3": ("stub", 0, [])}

@@ -4,8 +4,9 @@ OUT/grades.csv has a row per student (one column per exercise, then the total): 
 score when the file was graded (0 included), else why not: ``missing`` (no file), ``stub`` (the
 shipped stub, unchanged: not graded), ``error`` (the grader could not grade it), ``pending``
 (not graded yet: a run stopped midway). OUT/grades.json has, for each student and exercise (in
-course order), the status, score, max_score and every check with its message; OUT/feedback/STUDENT.txt holds the text `autograd-lab check` prints, for each exercise.
-Each is rewritten (atomically) after every result, so a run killed midway loses nothing it
+course order), the status, score, max_score and every check with its message;
+OUT/feedback/STUDENT.txt holds the text `autograd-lab check` prints, for each exercise. Each
+is rewritten (atomically) after every result, so a run killed midway loses nothing it
 finished. OUT/.cache/ keeps each result under a key made of the student, the exercise, the
 file's sha256, the grader's version and the limits, so that a rerun skips unchanged work.
 """
@@ -24,6 +25,10 @@ import autograd_lab
 from autograd_lab.workspace import stub_text
 
 GRADED, MISSING, STUB, ERROR, PENDING = "graded", "missing", "stub", "error", "pending"
+
+_CHECK_KEYS = ("name", "title", "kind", "status", "passed", "score", "max_score", "message",
+               "diagnosis", "hint")
+"""What grades.json keeps of each check (the smallest failing input is in the feedback)."""
 
 
 def grader_version() -> str:
@@ -166,8 +171,7 @@ class Gradebook:
             report = result["report"]
             record = {"status": GRADED, "score": report["score"],
                       "max_score": report["max_score"], "file": report["file"],
-                      "checks": [{k: c[k] for k in ("name", "title", "passed", "score",
-                                                    "max_score", "message", "diagnosis", "hint")}
+                      "checks": [{k: c[k] for k in _CHECK_KEYS if k in c}
                                  for c in report["checks"]],
                       "output": report.get("output", ""), "text": result["text"]}
             write_atomic(self.out / ".cache" / f"{self.keys[item]}.json",
