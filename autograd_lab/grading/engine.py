@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import importlib
 import time
+import traceback
 
 import torch
 
@@ -46,8 +47,29 @@ def _run(exercise, check, session: Session, watching: str | None) -> Failure | N
             return check.run(session)
     except Abort as exc:
         return exc.failure
+    except Exception as exc:  # noqa: BLE001 - the last-resort guard of one check
+        return _grader_error(exc)
     finally:
         session.watching = None
+
+
+def _grader_error(exc: Exception) -> Failure:
+    """A check that raised: what the worker sent provoked it, or it is a bug of ours.
+
+    Either way it is this check's failure, never a traceback for the student; the traceback
+    is kept (``CheckResult.internal_error``, in the JSON) for whoever maintains the grader,
+    and a report that holds one is not cached.
+    """
+    message = str(exc)
+    if len(message) > 300:
+        message = message[:300] + "..."
+    return Failure(
+        f"the grader could not check what your code returned ({type(exc).__name__}: {message})",
+        ["most likely a result it did not expect: a number too large to compare, a tensor "
+         "whose shape changed, an object of another type; if what your code returns looks "
+         "right, tell your instructor: the report keeps the details for them"],
+        show_input=False,
+        internal_error="".join(traceback.format_exception(exc))[-20_000:])
 
 
 def grade(exercise, path: str, *, device: str = "cpu", timeout: float = 30.0,

@@ -33,6 +33,8 @@ class Failure:
     cause: tuple | None = None
     """What raised it, where a student's exception did (type, message, the student's line):
     two checks stopped by one cause tell it once (see :mod:`autograd_lab.grading.policy`)."""
+    internal_error: str | None = None
+    """The traceback of a check that raised (see ``engine._grader_error``)."""
     by_student: bool = False
     """True where the student's code raised, crashed or hung, not where a check found a
     result or a rule wrong: such a failure breaks no rule and voids nothing."""

@@ -85,7 +85,8 @@ def _voided(checks, values, shares) -> dict[str, tuple[str, str]]:
         if not check.voids:
             continue
         for share in shares[check.name]:
-            if share.status == "failed" and not share.failure.by_student:
+            if (share.status == "failed" and not share.failure.by_student
+                    and not share.failure.internal_error):
                 for name in share.watch.checks:
                     if values[name] is None and name not in voided:
                         voided[name] = (check.name, share.watch.function)
@@ -204,4 +205,5 @@ def failed(check: Check, failure: Failure, status: str = "failed") -> CheckResul
         diagnosis=diagnosis.name if diagnosis else None,
         hint=diagnosis.hint if diagnosis else None,
         example=example, status=status, kind=check.kind,
+        internal_error=failure.internal_error,
     )

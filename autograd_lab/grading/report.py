@@ -32,6 +32,9 @@ class CheckResult:
     another check)."""
     kind: str = "value"
     """``value``, ``rule`` or ``structure``."""
+    internal_error: str | None = None
+    """Where the check itself raised on what the worker sent: the traceback, for the grader's
+    maintainers (the student reads ``message``). A report holding one is not cached."""
 
     def __post_init__(self) -> None:
         self.score = float(self.score)
@@ -65,6 +68,11 @@ class Report:
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.checks)
+
+    @property
+    def internal_errors(self) -> bool:
+        """Whether a check raised inside the grader (its verdict is not to be cached)."""
+        return any(c.internal_error for c in self.checks)
 
     def to_dict(self) -> dict:
         """The report as JSON-ready data."""
