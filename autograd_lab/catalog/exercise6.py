@@ -325,7 +325,8 @@ EXERCISE = Exercise(
         Check("frozen_loss", "frozen_first_layer_loss returns the two-layer loss (a 0-dim "
               "tensor equal to torch's)", 1, check_frozen_loss),
         Check("frozen_first_layer", "after backward of frozen_first_layer_loss, w1.grad is None "
-              "and w2.grad equals torch's", 2, check_frozen_first_layer),
+              "and w2.grad equals torch's", 2, check_frozen_first_layer,
+              uses=(watch("frozen_first_layer_loss", "frozen_loss"),)),
         Check("predict", "predict(w1, w2, x) equals relu(x @ w1) @ w2", 1, check_predict),
         rule("predict_no_graph", "predict builds no graph: the result does not require grad, "
              "no tensor is saved for backward", 2, check_predict_no_graph, watch("predict"),

@@ -282,6 +282,8 @@ def check_layers(session):
     return find_failure(_dims(), body, edges, max_examples=3)
 
 
+FORWARD = watch("DynamicNet.forward", "forward")
+
 EXERCISE = Exercise(
     number=9,
     slug="weight_sharing",
@@ -290,13 +292,12 @@ EXERCISE = Exercise(
     filename="exercise9_weight_sharing.py",
     checks=(
         structure("layers", "input_linear, middle_linear and output_linear are torch.nn.Linear "
-                  "layers of the right widths, with bias", 1, check_layers,
-                  watch("DynamicNet.forward", "forward")),
+                  "layers of the right widths, with bias", 1, check_layers, FORWARD),
         Check("forward", "net(x, repeats) equals torch's for repeats 0 to 3", 2, check_forward),
         Check("middle_grad", "the gradient reaching middle_linear's weight and bias is the sum "
-              "over its uses", 3, check_middle_grad),
+              "over its uses", 3, check_middle_grad, uses=(FORWARD,)),
         Check("other_grads", "the gradients of input_linear's and output_linear's weights and "
-              "biases equal torch's", 2, check_other_grads),
+              "biases equal torch's", 2, check_other_grads, uses=(FORWARD,)),
         rule("shared", "middle_linear is one layer, used `repeats` times: no copies, no other "
              "parameters", 2, check_shared, watch("DynamicNet.forward", "middle_grad"),
              voids=True),
