@@ -133,8 +133,8 @@ def test_a_failing_check_names_the_failing_function_its_code_calls():
     uses = watch("forward_backward", "grad")
     checks = [_value("grad"), _value("train", uses=(uses,))]
     results, _ = _grade(checks, {("grad", None): wrong(), ("train", None): wrong()})
-    assert ("note: train is expected to call your forward_backward, which fails `grad`: "
-            "fix that first") in results["train"].message
+    assert ("note: what this check runs depends on your forward_backward, which fails "
+            "`grad`: fix that first") in results["train"].message
     results, _ = _grade(checks, {("train", None): wrong()})
     assert "note:" not in results["train"].message
 

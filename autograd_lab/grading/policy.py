@@ -145,7 +145,7 @@ def _value_result(check, failure, voided, told, values) -> CheckResult:
     for use in check.uses:
         failing = [name for name in use.checks if values[name] is not None or name in voided]
         if failing:
-            result.message += (f"\nnote: {check.name} is expected to call your {use.function}, "
+            result.message += (f"\nnote: what this check runs depends on your {use.function}, "
                                f"which fails {_quoted(failing).replace(' or ', ' and ')}: "
                                "fix that first")
     return result
