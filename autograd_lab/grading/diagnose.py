@@ -2,9 +2,15 @@
 
 A diagnosis compares what the student got with what torch expected (both float64 arrays
 of one shape, within the dtype's tolerance) and with known wrong answers a check supplies.
+On one input several known mistakes may give the same numbers (on a 1-by-2 result, the mean
+of the squared errors is the sum with its 2 missing): :func:`explain` then returns all of them,
+as :class:`Candidates`, and the search keeps the ones that explain every failing input
+(:func:`agreed`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,6 +40,64 @@ ZEROS = Diagnosis(
     "your result is all zeros, the expected one is not",
     "the result is never written to: check that you return the tensor you computed",
 )
+
+
+@dataclass(frozen=True)
+class Candidates(Diagnosis):
+    """Several known mistakes that each explain one input's numbers exactly.
+
+    It reads as the first of them (the most specific: a check's own alternatives come before
+    the generic constant factor); ``others`` are the rest, in order.
+    """
+
+    others: tuple[Diagnosis, ...] = ()
+
+
+def candidates(diagnosis: Diagnosis | None) -> list[Diagnosis]:
+    """Every mistake ``diagnosis`` stands for, first one first (none for None)."""
+    if diagnosis is None:
+        return []
+    if isinstance(diagnosis, Candidates):
+        first = Diagnosis(diagnosis.name, diagnosis.explanation, diagnosis.hint)
+        return [first, *diagnosis.others]
+    return [diagnosis]
+
+
+def agreed(first: Diagnosis | None, *more: Diagnosis | None) -> Diagnosis | None:
+    """The first mistake that explains every one of several inputs, or None.
+
+    Mistakes are matched by name; the one returned is worded as for the first input (the one
+    a report shows).
+    """
+    kept = candidates(first)
+    for diagnosis in more:
+        names = {found.name for found in candidates(diagnosis)}
+        kept = [found for found in kept if found.name in names]
+    return kept[0] if kept else None
+
+
+def _one_or_candidates(found: list[Diagnosis]) -> Diagnosis | None:
+    unique: list[Diagnosis] = []
+    for diagnosis in found:
+        if all(diagnosis.name != kept.name for kept in unique):
+            unique.append(diagnosis)
+    if len(unique) <= 1:
+        return unique[0] if unique else None
+    first = unique[0]
+    return Candidates(first.name, first.explanation, first.hint, others=tuple(unique[1:]))
+
+
+def mean_not_sum(what: str, count: int, of: str, hint: str) -> Diagnosis:
+    """The mean where the sum belongs: every value ``count`` times too small.
+
+    ``count`` changes with the input's size, so a check supplies this answer per input (as an
+    ``alternatives`` entry computed by its oracle), never as a constant factor.
+    """
+    return Diagnosis(
+        "mean instead of sum",
+        f"every value of your {what} is 1/{count} of the expected one, {count} being {of}: the "
+        "numbers of the MEAN of the squared errors, not their sum",
+        hint)
 
 
 def constant_factor(got: np.ndarray, expected: np.ndarray, dtype: str) -> Diagnosis | None:
@@ -85,14 +149,15 @@ def explain(got: np.ndarray, expected: np.ndarray, dtype: str, *,
     """Return the known mistake that explains ``got`` exactly, or None.
 
     ``alternatives`` are known wrong answers of the check at hand (e.g. the gradient with
-    the other loss's gradient accumulated into it): they are tried first.
+    the other loss's gradient accumulated into it): they come first. Where more than one
+    mistake explains ``got``, the answer is a :class:`Candidates` of all of them.
     """
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         return NON_FINITE
-    for diagnosis, wrong in alternatives:
-        if wrong.shape == got.shape and all_close(got, wrong, dtype):
-            return diagnosis
-    return only_at_kink(got, expected, dtype, kink) or constant_factor(got, expected, dtype)
+    found = [diagnosis for diagnosis, wrong in alternatives
+             if np.shape(wrong) == got.shape and all_close(got, np.asarray(wrong), dtype)]
+    generic = only_at_kink(got, expected, dtype, kink) or constant_factor(got, expected, dtype)
+    return _one_or_candidates(found + ([generic] if generic is not None else []))
 
 
 def transposed(got: np.ndarray, expected: np.ndarray, dtype: str) -> Diagnosis | None:

@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lab.grading import replay
+from autograd_lab.grading import diagnose, replay
 from autograd_lab.grading.compare import summarize
 from autograd_lab.grading.failure import Abort, CheckFailure, Failure
 from autograd_lab.grading.profiles import GRADING_SETTINGS
@@ -62,23 +62,27 @@ def _first_failure(group: BaseException) -> CheckFailure | None:
 
 def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
                  edge_cases: Iterable[tuple[str, Case]] = (),
-                 max_examples: int | None = None) -> Failure | None:
+                 max_examples: int | None = None, constants: Case | None = None) -> Failure | None:
     """Run ``body`` on drawn inputs, then on ``edge_cases``; return the first failure or None.
 
     ``body`` raises :class:`CheckFailure` when an input fails (hypothesis then shrinks it to a
     smallest failing input) or :class:`Abort` to stop at once. The returned failure carries
     the input it failed on. ``strategy`` must depend only on the check, never on what the
     student's code returned: a replayed search (see :mod:`replay`) reuses its inputs.
+    ``constants`` are arguments the same for every input (a learning rate): ``body`` receives
+    them in each case, and a failing input shows them, so that it can be run again as shown.
     """
+    body = _with_constants(body, constants)
 
     def run_body(case: Case, label: str = "") -> None:
         try:
             body(case)
         except CheckFailure as exc:
-            exc.failure.example = label + describe_case(case)
+            exc.failure.example = label + describe_case({**case, **(constants or {})})
             raise
         except Abort as exc:
-            exc.failure.example = exc.failure.example or label + describe_case(case)
+            exc.failure.example = exc.failure.example or label + describe_case(
+                {**case, **(constants or {})})
             raise
 
     config = GRADING_SETTINGS if max_examples is None else settings(
@@ -130,7 +134,7 @@ def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
     except BaseExceptionGroup as group:  # hypothesis's Flaky, when a result is not repeatable
         found = _first_failure(group)
         if found is not None:
-            return found.failure
+            return _settled(found.failure)
         return Failure("your code gave different results for the same input on two runs",
                        ["results must depend only on the inputs: no global state, no "
                         "unseeded randomness"])
@@ -139,14 +143,27 @@ def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
     return _edge_failure(run_body, edge_cases)
 
 
+def _with_constants(body: Callable[[Case], None], constants: Case | None):
+    if not constants:
+        return body
+    return lambda case: body({**case, **constants})
+
+
+def _settled(failure: Failure) -> Failure:
+    """The failure with one diagnosis, where its input alone left several candidates."""
+    failure.diagnosis = diagnose.agreed(failure.diagnosis)
+    return failure
+
+
 def _edge_failure(run_case: Callable[..., None],
                   edge_cases: list[tuple[str, Case]]) -> Failure | None:
-    """Run the fixed edge cases in order; the first failure, or None."""
-    for label, case in edge_cases:
+    """Run the fixed edge cases in order; the first failure (its diagnosis confirmed by the
+    edge cases after it), or None."""
+    for number, (label, case) in enumerate(edge_cases):
         try:
             run_case(case, f"(edge case: {label})\n")
         except CheckFailure as exc:
-            return exc.failure
+            return _confirm(exc.failure, run_case, edge_cases[number + 1:])
     return None
 
 
@@ -156,17 +173,20 @@ def _confirm(failure: Failure, body: Callable[[Case], None],
 
     A shrunk input may have one element, where any difference looks like a constant factor;
     the edge cases are larger and varied, so they tell a real pattern from a coincidence.
+    Where one input fits several known mistakes, the first that fits every failing input
+    stays.
     """
     if failure.diagnosis is None:
         return failure
+    found = []
     for _, case in edge_cases:
         try:
             body(case)
         except CheckFailure as exc:
-            found = exc.failure.diagnosis
-            if found is None or found.name != failure.diagnosis.name:
-                failure.diagnosis = None
+            found.append(exc.failure.diagnosis)
+            if diagnose.agreed(failure.diagnosis, *found) is None:
                 break
         except Abort:
             break
+    failure.diagnosis = diagnose.agreed(failure.diagnosis, *found)
     return failure

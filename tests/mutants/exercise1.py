@@ -17,13 +17,53 @@ MUTANTS = [
         name="fails_loss_mean",
         mistake="the loss is the mean of the squared errors instead of their sum.",
         fail=["loss"],
-        message=["wrong values"],
+        diagnosis="mean instead of sum",
+        message=["wrong values", "the number of squared errors (N * D_out)"],
         replace=[
             (
                 "loss = float(np.sum((y_pred - y) ** 2))",
                 "loss = float(np.mean((y_pred - y) ** 2))",
             ),
         ],
+    ),
+    Mutant(
+        name="fails_mean_loss_and_gradients",
+        mistake="the loss is the mean of the squared errors, and its gradient divides by their "
+                "count: a factor 1/(N * D_out) that changes with the input's size.",
+        fail=["loss", "grad_w1", "grad_w2"],
+        diagnosis="mean instead of sum",
+        message=["is 1/"],
+        replace=[
+            (
+                "loss = float(np.sum((y_pred - y) ** 2))",
+                "loss = float(np.mean((y_pred - y) ** 2))",
+            ),
+            ("grad_y_pred = 2.0 * (y_pred - y)", "grad_y_pred = 2.0 * (y_pred - y) / y_pred.size"),
+        ],
+    ),
+    Mutant(
+        name="fails_missing_relu_mask",
+        mistake="the gradient goes back through the ReLU unmasked: grad_h = grad_h_relu.",
+        fail=["grad_w1"],
+        diagnosis="ReLU mask missing",
+        message=["grad_h_relu * (h > 0)"],
+        replace=[("grad_h = grad_h_relu * (h > 0)", "grad_h = grad_h_relu")],
+    ),
+    Mutant(
+        name="fails_grad_w2_uses_h",
+        mistake="grad_w2 is computed from h, the ReLU's input, instead of h_relu.",
+        fail=["grad_w2"],
+        diagnosis="h instead of h_relu",
+        message=["h_relu.T @ grad_y_pred"],
+        replace=[("grad_w2 = h_relu.T @ grad_y_pred", "grad_w2 = h.T @ grad_y_pred")],
+    ),
+    Mutant(
+        name="fails_train_zero_gradient",
+        mistake="forward_backward returns zero gradients; train updates in place (-=) by them.",
+        fail=["train"],
+        message=["is zero at these weights", "learning_rate = 0.001"],
+        replace=[("    return loss, grad_w1, grad_w2\n",
+                  "    return loss, grad_w1 * 0.0, grad_w2 * 0.0\n")],
     ),
     Mutant(
         name="fails_loss_not_float",
@@ -79,7 +119,7 @@ MUTANTS = [
         name="fails_train_not_in_place",
         mistake="train rebinds w1 and w2 (w1 = w1 - ...) instead of updating them in place.",
         fail=["train"],
-        message=["not updated in place"],
+        message=["not updated in place", "is not zero", "learning_rate = 0.001"],
         replace=[
             (
                 (

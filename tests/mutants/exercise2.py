@@ -7,6 +7,29 @@ from . import Mutant
 
 MUTANTS = [
     Mutant(
+        name="fails_missing_relu_mask",
+        mistake="the gradient goes back through the ReLU unmasked: grad_h = grad_h_relu.",
+        fail=["grad_w1"],
+        diagnosis="ReLU mask missing",
+        replace=[("grad_h = grad_h_relu * (h > 0)", "grad_h = grad_h_relu")],
+    ),
+    Mutant(
+        name="fails_grad_w2_uses_h",
+        mistake="grad_w2 is computed from h, the ReLU's input, instead of h_relu.",
+        fail=["grad_w2"],
+        diagnosis="h instead of h_relu",
+        replace=[("grad_w2 = h_relu.T @ grad_y_pred", "grad_w2 = h.T @ grad_y_pred")],
+    ),
+    Mutant(
+        name="fails_mean_loss_and_gradients",
+        mistake="the loss is the mean of the squared errors, and its gradient divides by their "
+                "count.",
+        fail=["loss", "grad_w1", "grad_w2"],
+        diagnosis="mean instead of sum",
+        replace=[("loss = (diff**2).sum()", "loss = (diff**2).mean()"),
+                 ("grad_y_pred = 2.0 * diff", "grad_y_pred = 2.0 * diff / diff.numel()")],
+    ),
+    Mutant(
         name="fails_grad_w2_transposed",
         mistake="grad_w2 is transposed: grad_y_pred.T @ h_relu instead of h_relu.T @ grad_y_pred.",
         fail=["grad_w2"],

@@ -7,6 +7,22 @@ from . import Mutant
 
 MUTANTS = [
     Mutant(
+        name="backward_unmasked",
+        mistake="MyReLU.backward returns grad_output as it is, without the ReLU's mask.",
+        fail=["backward"],
+        diagnosis="ReLU mask missing",
+        message=["grad_output * (input > 0)"],
+        replace=[("return grad_output * (input > 0)", "return grad_output")],
+    ),
+    Mutant(
+        name="forward_clamps_input_in_place",
+        mistake="forward computes input.clamp_(min=0), which overwrites the input it saved.",
+        fail=["save_for_backward"],
+        diagnosis="input modified in place",
+        message=["modified its input in place", "input.clamp(min=0)"],
+        replace=[("return input.clamp(min=0)", "return input.clamp_(min=0)")],
+    ),
+    Mutant(
         name="backward_half_at_kink",
         mistake="at input == 0 backward returns half of grad_output (neither subgradient).",
         fail=["backward"],
