@@ -31,9 +31,10 @@ def probe_forward_backward(m, x, y, w1, w2):
 @runs("train")
 def probe_train(m, x, y, w1, w2, learning_rate, steps):
     x0, y0 = x.copy(), y.copy()
+    own_grads = network_checks.own_gradients(m, x, y, w1, w2)
     with torch_calls(m.__file__) as calls:
         losses = m.train(x, y, w1, w2, learning_rate, steps)
-    return {"losses": losses, "w1": w1, "w2": w2, "torch_calls": calls,
+    return {"losses": losses, "w1": w1, "w2": w2, "torch_calls": calls, "own_grads": own_grads,
             "x_changed": not np.array_equal(x, x0), "y_changed": not np.array_equal(y, y0)}
 
 

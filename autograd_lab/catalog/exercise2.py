@@ -53,8 +53,9 @@ def probe_rules(m, x, y, w1, w2, watching=None):
 @runs("train")
 def probe_train(m, x, y, w1, w2, learning_rate, steps):
     x0, y0 = x.clone(), y.clone()
+    own_grads = network_checks.own_gradients(m, x, y, w1, w2)
     losses = m.train(x, y, w1, w2, learning_rate, steps)
-    return {"losses": losses, "w1": w1, "w2": w2,
+    return {"losses": losses, "w1": w1, "w2": w2, "own_grads": own_grads,
             "x_changed": not torch.equal(x, x0), "y_changed": not torch.equal(y, y0)}
 
 

@@ -50,13 +50,15 @@ def probe_grad_output(m, input, grad_output):
 @runs("MyReLU.forward")
 def probe_saved(m, input):
     x = input.detach().requires_grad_(True)
+    given, version = x.detach().clone(), x._version
     y = m.MyReLU.apply(x)
     node = y.grad_fn
     saved = list(node.saved_tensors) if node is not None else []
     attributes = sorted(name for name, value in getattr(node, "__dict__", {}).items()
                         if isinstance(value, torch.Tensor))
     return {"grad_fn": type(node).__name__ if node is not None else None,
-            "saved": saved, "attributes": attributes}
+            "saved": saved, "attributes": attributes,
+            "input_modified": x._version != version or not torch.equal(x.detach(), given)}
 
 
 @runs("two_layer_forward")
@@ -130,6 +132,14 @@ def check_forward(session):
     return find_failure(relu_cases(), body, relu_edge_cases())
 
 
+BACKWARD_UNMASKED = Diagnosis(
+    "ReLU mask missing",
+    "your gradient is grad_output itself: it went through unmasked, also where input < 0",
+    "the ReLU blocks the gradient where its input was negative: `grad_output * (input > 0)` "
+    "(with `input, = ctx.saved_tensors`)",
+)
+
+
 def check_backward(session):
     def body(case):
         got = session.call(probe_backward, **case)["grad"]
@@ -137,7 +147,8 @@ def check_backward(session):
             raise CheckFailure("input.grad is None after backward: no gradient reached the input")
         x, g = oracles.rounded(case["input"]), oracles.rounded(case["grad_output"])
         expect = _expect(case["input"], g * (x > 0), session,
-                         accept=(g * (x >= 0),), kink=(x == 0))
+                         accept=(g * (x >= 0),), kink=(x == 0),
+                         alternatives=((BACKWARD_UNMASKED, g),))
         check_tensor("the gradient with respect to input", got, expect)
 
     return find_failure(relu_cases(), body, relu_edge_cases())
@@ -172,6 +183,16 @@ def check_grad_output(session):
     return find_failure(relu_cases(), body, relu_edge_cases()[:1])
 
 
+INPUT_MODIFIED = Diagnosis(
+    "input modified in place",
+    "after MyReLU.apply(input) the input's values (or its version counter) had changed: an "
+    "in-place operation in forward (`input.clamp_(min=0)`) wrote into it, so what "
+    "save_for_backward saved is the clamped tensor, and the caller's input is changed too",
+    "`clamp_` (with the underscore) modifies its tensor in place: compute a new one, "
+    "`return input.clamp(min=0)`",
+)
+
+
 def check_saved(session):
     def body(case):
         got = session.call(probe_saved, input=case["input"])
@@ -181,6 +202,12 @@ def check_saved(session):
                 f"the output's grad_fn is {got['grad_fn']}, expected MyReLUBackward",
                 ["MyReLU.apply(input) must return a tensor whose grad_fn is MyReLU's backward node"])
         saved = [t for t in got["saved"] if isinstance(t, TensorData)]
+        if got.get("input_modified"):
+            raise CheckFailure(
+                "forward modified its input in place: the tensor it saved no longer holds the "
+                "input's values",
+                [f"input given: {x.tolist()}",
+                 f"saved:       {[t.values.tolist() for t in saved]}"], INPUT_MODIFIED)
         if any(t.shape == x.shape and np.array_equal(t.values.astype(np.float64), x) for t in saved):
             return
         details = []
@@ -211,10 +238,26 @@ def check_network(session):
             if got_grad is None:
                 raise CheckFailure(f"{name}.grad is None after y_pred.sum().backward(): the output "
                                    "is not connected to the weights by the graph")
+            wrong = ((NETWORK_UNMASKED, _unmasked_grad_w1(case)),) if name == "w1" else ()
             check_tensor(f"the gradient of y_pred.sum() with respect to {name}", got_grad,
-                         Expect(ga[i], dtype=dtype, device=session.device, accept=(gb[i],)))
+                         Expect(ga[i], dtype=dtype, device=session.device, accept=(gb[i],),
+                                alternatives=wrong))
 
     return find_failure(network_cases(), body, network_edge_cases())
+
+
+NETWORK_UNMASKED = Diagnosis(
+    BACKWARD_UNMASKED.name,
+    "your gradient for w1 is x.T @ (ones @ w2.T): the gradient reached x @ w1 through the ReLU "
+    "unmasked, as if MyReLU.backward returned grad_output itself",
+    BACKWARD_UNMASKED.hint,
+)
+
+
+def _unmasked_grad_w1(case) -> np.ndarray:
+    """The gradient of y_pred.sum() for w1 through a ReLU whose backward masks nothing."""
+    x, w2 = oracles.rounded(case["x"]), oracles.rounded(case["w2"])
+    return x.T @ (np.ones((x.shape[0], w2.shape[1])) @ w2.T)
 
 
 @remembered
