@@ -43,8 +43,18 @@ def probe_train(m, x, y, d_in, h, d_out, learning_rate, steps, optimizer=None, *
     named = dict(model.named_parameters())
     training.load(named, params)
     chosen = {} if optimizer is None else {"optimizer": optimizer}
-    losses = m.train(model, x, y, learning_rate, steps, **chosen)
-    return {"losses": losses, "final": {name: p.detach() for name, p in named.items()}}
+    # Count the gradients computed for these very parameters (a copy of the model, which
+    # does not carry the hooks, counts none): where one did not move, they tell why.
+    reached = dict.fromkeys(named, 0)
+    hooks = [p.register_hook(lambda grad, name=name: reached.__setitem__(name, reached[name] + 1))
+             for name, p in named.items()]
+    try:
+        losses = m.train(model, x, y, learning_rate, steps, **chosen)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return {"losses": losses, "final": {name: p.detach() for name, p in named.items()},
+            "grads": {name: p.grad for name, p in named.items()}, "reached": reached}
 
 
 # -- checks (grading side) -------------------------------------------------------------------
@@ -110,6 +120,34 @@ def _final_values(got) -> dict[str, np.ndarray] | None:
     return {name: final[name].values.astype(np.float64) for name in training.NAMES}
 
 
+def _not_moved(name: str, got) -> CheckFailure:
+    """model.<name> still holds its initial values where torch's training moves it: say why,
+    from what the model's parameters hold after train."""
+    grad = (got.get("grads") or {}).get(name)
+    reached = (got.get("reached") or {}).get(name)
+    if not reached:
+        return CheckFailure(
+            f"model.{name} did not change: train must update the model it is given",
+            [f"no backward pass computed a gradient for this model's {name}: the loss was "
+             "computed with another model (a copy, a new one)",
+             "compute the loss with `model(x)` itself, build the optimizer over that very "
+             "model's `model.parameters()`, and call `optimizer.step()` every step"])
+    if grad is None or (isinstance(grad, TensorData) and not np.any(grad.values)):
+        held = "None" if grad is None else "all zeros"
+        return CheckFailure(
+            f"model.{name} did not change, and its .grad is {held} after train",
+            ["the step had no gradient to take: the gradients were cleared between "
+             "`loss.backward()` and `optimizer.step()`, or never computed",
+             "each step runs, in this order: `optimizer.zero_grad()`, the forward pass and the "
+             "loss, `loss.backward()`, `optimizer.step()`"])
+    return CheckFailure(
+        f"model.{name} did not change: train must update the model it is given",
+        [f"backward passes computed model.{name}.grad, and it holds a gradient after train, "
+         "but no step applied it",
+         "build the optimizer over `model.parameters()` of that very model (not a copy, not a "
+         "new model) and call `optimizer.step()` every step"])
+
+
 def _alternatives(case, optimizer: str, learning_rate: float, steps: int):
     """Known wrong trainings: ``(diagnosis, losses, final parameters or None)``."""
     other = "adam" if optimizer == "sgd" else "sgd"
@@ -151,10 +189,7 @@ def train_check(optimizer: str):
                 after = got["final"][name]
                 if (isinstance(after, TensorData) and np.array_equal(after.values, before)
                         and not np.array_equal(final[name], before)):
-                    raise CheckFailure(
-                        f"model.{name} did not change: train must update the model it is given",
-                        ["build the optimizer over `model.parameters()` of that very model (not "
-                         "a copy, not a new model) and call `optimizer.step()` every step"])
+                    raise _not_moved(name, got)
                 check_tensor(f"model.{name} after {steps} step(s)", after,
                              Expect(final[name], dtype="float64", device=session.device,
                                     alternatives=tuple((d, p[name]) for d, _, p in wrong

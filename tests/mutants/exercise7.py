@@ -134,12 +134,23 @@ MUTANTS = [
         name="train_on_a_copy",
         mistake="train trains a copy of the model, leaving the caller's model as it was.",
         fail=["train_sgd", "train_adam"],
-        message=["did not change"],
+        message=["did not change", "computed with another model"],
         replace=[
             ('    loss_fn = torch.nn.MSELoss(reduction="sum")\n',
              '    import copy\n\n'
              "    model = copy.deepcopy(model)  # planted: not the caller's model\n"
              '    loss_fn = torch.nn.MSELoss(reduction="sum")\n'),
+        ],
+    ),
+    Mutant(
+        name="train_zero_grad_before_step",
+        mistake="train clears the gradients between backward and step, so no step moves.",
+        fail=["train_sgd", "train_adam"],
+        message=["its .grad is None after train", "in this order"],
+        replace=[
+            ("        loss.backward()\n        opt.step()\n",
+             "        loss.backward()\n        opt.zero_grad()  # planted: clears them\n"
+             "        opt.step()\n"),
         ],
     ),
 ]
