@@ -12,13 +12,14 @@ import sys
 import torch
 from torch.overrides import TorchFunctionMode
 
-from autograd_lab.catalog.watch import student_line, tensors_in
+from autograd_lab.catalog.watch import function_name, student_line, tensors_in
 
 
 class GraphWatch(TorchFunctionMode):
     """Records the torch operations that autograd recorded (whose result has a ``grad_fn``).
 
-    ``.found`` lists ``"SubBackward0 (line 42)"``-style descriptions, the first few only. A
+    ``.found`` lists ``"torch.Tensor.sub -> SubBackward0 (line 42)"``-style descriptions (the
+    function called, by its public name, and the node autograd recorded), the first few only. A
     function mode, not a dispatch mode: it costs no import of sympy (see ``watch.DeviceWatch``).
     """
 
@@ -37,7 +38,7 @@ class GraphWatch(TorchFunctionMode):
                 if node is not None:
                     line = student_line(sys._getframe(1), self.student_file)
                     where = f" (line {line})" if line else ""
-                    found = f"{type(node).__name__}{where}"
+                    found = f"{function_name(func)} -> {type(node).__name__}{where}"
                     if found not in self.found:
                         self.found.append(found)
                     break
