@@ -161,7 +161,7 @@ def _not_moved(name: str, got) -> CheckFailure:
         return CheckFailure(
             f"{name} was not updated in place",
             [first + f", though your forward_backward's grad_{name} at them is not zero",
-             f"update the array itself: `{name} -= learning_rate * grad_{name}` "
+             f"update it in place: `{name} -= learning_rate * grad_{name}` "
              f"(`{name} = {name} - ...` only rebinds a local name)"])
     return CheckFailure(f"{name} did not change", [first + ", where torch's training moves it"])
 

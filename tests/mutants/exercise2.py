@@ -113,4 +113,22 @@ MUTANTS = [
         diagnosis="wrong dtype",
         replace=[("loss = (diff**2).sum()", "loss = (diff**2).sum().to(torch.float16)")],
     ),
+    Mutant(
+        name="fails_train_rebinds_weights",
+        mistake="train rebinds w1 and w2 (w1 = w1 - ...) instead of updating them in place.",
+        fail=["train"],
+        message=["not updated in place", "is not zero", "learning_rate = 0.001"],
+        replace=[
+            (
+                (
+                    "w1 -= learning_rate * grad_w1\n"
+                    "            w2 -= learning_rate * grad_w2"
+                ),
+                (
+                    "w1 = w1 - learning_rate * grad_w1\n"
+                    "            w2 = w2 - learning_rate * grad_w2"
+                ),
+            ),
+        ],
+    ),
 ]
