@@ -2,10 +2,13 @@
 
 A worker is a fork of the grading process, which has torch and the catalog imported
 already, so a worker starts in milliseconds and never pays for ``import torch``. The fork
-happens before the grading process computes anything with torch, runs in a session (and
-process group) of its own with resource limits, keeps only its two pipe ends open, and
-writes whatever the student prints to a capture file. :meth:`Worker.close` kills the
-whole process group, so nothing the student started outlives the grading.
+happens before the grading process computes anything with torch. The worker is isolated by
+the kernel (:mod:`isolation`: process 1 of a PID namespace of its own, no network, a
+read-only disk but for a scratch tmpfs, its own /proc; as root, a user id and a cgroup of its
+own), runs in a session of its own with resource limits, keeps only its two pipe ends open,
+and writes whatever the student prints to a capture file. :meth:`Worker.close` kills it
+(and with it its whole PID namespace, or where the kernel gave none, its process group and
+cgroup), and never waits without a deadline (:mod:`waiting`).
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ import sys
 import tempfile
 import time
 
-from autograd_lab.sandbox import protocol
-from autograd_lab.sandbox.limits import Limits, apply as apply_limits
+from autograd_lab.sandbox import isolation, namespaces, protocol, waiting
+from autograd_lab.sandbox.limits import Limits, apply as apply_limits, mapped_bytes
+
+REAP_S = 1.0
+"""How long :meth:`Worker.close` waits for a killed worker to be reaped before moving on."""
 
 
 class WorkerError(Exception):
@@ -71,7 +77,8 @@ def _become_subreaper() -> None:
     """Make orphaned descendants of our workers our children (Linux), so none escapes.
 
     A student's process that leaves the worker's process group (``setsid``) and outlives
-    the worker is re-parented to us instead of to init; :func:`kill_orphans` ends it.
+    the worker is re-parented to us instead of to init; :func:`kill_orphans` ends it. A worker
+    in a PID namespace of its own is itself re-parented to us, from the child that forked it.
     """
     try:
         import ctypes
@@ -131,9 +138,25 @@ def kill_orphans() -> None:
         if int(fields[1]) == me and int(entry) != me:
             try:
                 os.kill(int(entry), signal.SIGKILL)
-                os.waitpid(int(entry), 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
+            except ProcessLookupError:
+                continue
+            waiting.reap(int(entry), 0.2)
+    waiting.reap_pending()
+
+
+_undumpable = False
+
+
+def make_undumpable() -> None:
+    """Keep processes of the same user (a worker that escaped its namespaces, or got none)
+    from ptracing this one or opening its /proc/<pid>/fd (Linux; once per process)."""
+    global _undumpable
+    if not _undumpable:
+        try:
+            namespaces.set_dumpable(False)
+        except (OSError, AttributeError):
+            pass
+        _undumpable = True
 
 
 class Worker:
@@ -147,6 +170,10 @@ class Worker:
         self._request_fd = self._reply_fd = -1
         self._output = tempfile.TemporaryFile()
         self._status: int | None = None
+        self._box: isolation.Box | None = None
+        self._admitted: tuple[str, str] | None = None
+        self.isolation = ""
+        """The protections this worker got (:mod:`isolation`), e.g. ``pid,net,ipc,mount,proc``."""
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self, deadline: float) -> dict:
@@ -154,27 +181,55 @@ class Worker:
         # Imported here, once per grading process, not in every forked worker (some 5 ms each).
         from autograd_lab.sandbox import worker  # noqa: F401
 
+        make_undumpable()
+        memory = None if self.limits.memory_mb is None else self.limits.memory_mb << 20
+        self._box = isolation.Box.create(memory)
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
+        info_r, info_w = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         _become_subreaper()
         parent = os.getpid()
         pid = os.fork()
-        if pid == 0:  # the worker
-            self._run_child(request_r, reply_w, parent)
-        os.close(request_r)
-        os.close(reply_w)
-        _live_workers.add(pid)
-        self.pid, self._request_fd, self._reply_fd = pid, request_w, reply_r
+        if pid == 0:  # becomes the worker, or forks it into its namespaces
+            self._run_child(request_r, reply_w, info_w, parent)
+        for fd in (request_r, reply_w, info_w):
+            os.close(fd)
+        self._request_fd, self._reply_fd = request_w, reply_r
+        worker, level = self._read_info(info_r, pid, deadline)
+        self.pid = worker
+        _live_workers.add(worker)
+        self.isolation = level
+        if worker != pid:
+            waiting.reap(pid, REAP_S)  # the first child, which exits once the worker is forked
+        try:
+            isolation.accept(level)
+        except isolation.IsolationUnavailable:
+            self.close()
+            raise
         self.hello = self._receive(deadline)
         return self.hello
 
-    def _run_child(self, request_r: int, reply_w: int, parent: int) -> None:
+    @staticmethod
+    def _read_info(info_r: int, child: int, deadline: float) -> tuple[int, str]:
+        """The worker's pid and isolation level, as the forked child reports them."""
+        lines = waiting.read_lines(info_r, min(deadline, time.monotonic() + 30))
+        os.close(info_r)
+        worker, level = child, ""
+        for line in lines:
+            kind, _, value = line.partition(" ")
+            if kind == "pid" and value.isdigit():
+                worker = int(value)
+            elif kind == "level":
+                level = value
+        return worker, level
+
+    def _run_child(self, request_r: int, reply_w: int, info_w: int, parent: int) -> None:
         code = 0
         try:
             die_with_parent(parent)
-            os.setsid()
+            base = mapped_bytes()  # read while /proc is still the one it can read
             # Python ignores SIGPIPE and SIGXFSZ; the worker must die of an output flood.
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGXFSZ):
                 signal.signal(sig, signal.SIG_DFL)
@@ -182,14 +237,15 @@ class Worker:
             os.dup2(devnull, 0)
             os.dup2(self._output.fileno(), 1)
             os.dup2(self._output.fileno(), 2)
-            close_fds_except(request_r, reply_w)
+            close_fds_except(request_r, reply_w, info_w)
+            isolation.enter(self._box, info_w)  # may fork: from here on, in the worker
             # New text streams on fds 1 and 2: the parent's sys.stdout may be anything
             # (a StringIO under a test runner), and the student's prints must reach the file.
             sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, closefd=False,
                                                encoding="utf-8", errors="replace")
             sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False,
                                                encoding="utf-8", errors="replace")
-            apply_limits(self.limits, address_space=self.device == "cpu")
+            apply_limits(self.limits, address_space=self.device == "cpu", base=base)
             from autograd_lab.sandbox.worker import serve
 
             serve(request_r, reply_w, self.device)
@@ -199,8 +255,10 @@ class Worker:
             os._exit(code)
 
     def close(self) -> None:
-        """Kill the worker and everything in its process group; reap it."""
+        """Kill the worker and everything in its PID namespace (or process group and cgroup);
+        reap it, waiting at most :data:`REAP_S`."""
         if self.pid is None:
+            self._remove_box()
             return
         for fd in (self._request_fd, self._reply_fd):
             try:
@@ -215,10 +273,16 @@ class Worker:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        self._reap(block=True)
+        self._reap(timeout=REAP_S)
         _live_workers.discard(self.pid)
         self.pid = None
         kill_orphans()
+        self._remove_box()
+
+    def _remove_box(self) -> None:
+        if self._box is not None:
+            self._box.remove()
+            self._box = None
 
     def __enter__(self) -> "Worker":
         return self
@@ -234,11 +298,31 @@ class Worker:
     # -- requests ---------------------------------------------------------------------------
     def load(self, path: str, module_name: str, deadline: float) -> dict:
         """Import the student's file in the worker; return the reply."""
-        return self.request({"op": "load", "path": path, "module_name": module_name}, deadline)
+        readable = self._box.admit(path) if self._box is not None else path
+        self._admitted = (readable, path)
+        reply = self.request({"op": "load", "path": readable, "module_name": module_name},
+                             deadline)
+        return self._restore_paths(reply)
 
     def call(self, probe: str, args: dict, deadline: float, seed: int = 0) -> dict:
         """Run ``probe`` ("module:function") on the student module; return the reply."""
-        return self.request({"op": "call", "probe": probe, "args": args, "seed": seed}, deadline)
+        reply = self.request({"op": "call", "probe": probe, "args": args, "seed": seed}, deadline)
+        return self._restore_paths(reply)
+
+    def _restore_paths(self, reply: dict) -> dict:
+        """Where the worker read a copy of the student's file, name the original in errors."""
+        if self._admitted is None or self._admitted[0] == self._admitted[1]:
+            return reply
+        copy, original = self._admitted
+        error = reply.get("error") if isinstance(reply, dict) else None
+        if isinstance(error, dict):
+            for key, value in list(error.items()):
+                if isinstance(value, str):
+                    error[key] = value.replace(copy, original)
+            for frame in error.get("frames") or []:
+                if isinstance(frame, dict) and frame.get("file") == copy:
+                    frame["file"] = original
+        return reply
 
     def request(self, message: dict, deadline: float) -> dict:
         """Send ``message`` and return the worker's reply, or raise a :class:`WorkerError`."""
@@ -264,21 +348,18 @@ class Worker:
         return reply
 
     # -- status and output ------------------------------------------------------------------
-    def _reap(self, block: bool) -> None:
+    def _reap(self, timeout: float = 0.0) -> None:
         if self._status is not None or self.pid is None:
             return
-        try:
-            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid:
+        status = waiting.reap(self.pid, timeout)
+        if status is not None:
             self._status = status
 
     def _wait_description(self) -> str:
         # The channel closed: the worker is exiting; give it a moment to finish.
         end = time.monotonic() + 2.0
         while self._status is None and time.monotonic() < end:
-            self._reap(block=False)
+            self._reap()
             if self._status is None:
                 time.sleep(0.005)
         if self._status is None:
