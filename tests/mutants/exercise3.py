@@ -27,6 +27,7 @@ MUTANTS = [
         mistake="at input == 0 backward returns half of grad_output (neither subgradient).",
         fail=["backward"],
         diagnosis="wrong only at the ReLU kink",
+        message=["values differ beyond the tolerance, at the kink either subgradient accepted"],
         replace=[
             (
                 "return grad_output * (input > 0)",
