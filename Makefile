@@ -36,6 +36,11 @@ demo: setup
 	@echo
 	@echo "== autograd-lab check on the untouched stub: every check fails (exit code 1)"
 	$(BIN)/autograd-lab check exercise3 --file exercises/exercise3_my_relu.py; test $$? -eq 1
+	@echo
+	@echo "== autograd-lab is installed in $(BIN). To run it as plain \`autograd-lab\`, put it on PATH"
+	@echo "   in each new shell:"
+	@echo "     source $(CURDIR)/$(VENV)/bin/activate"
+	@echo "   then: autograd-lab --version; cd to a folder of your own; autograd-lab init"
 
 # pytest exits 5 when it collects no test: that is not a failure of the suite.
 test: setup

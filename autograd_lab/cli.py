@@ -13,7 +13,8 @@
       list   List the exercises, their points, and their status here.
 
 Exit codes: 0 all checks pass, 1 some checks fail, 2 the command itself could not run
-(unknown exercise, missing file, CUDA asked for and absent).
+(unknown exercise, missing file, CUDA asked for and absent, a bad option). With `check --json`
+stdout is one JSON object in every case: the report, or `{"error": ..., "exit_code": 2}`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,28 @@ class CommandError(click.ClickException):
     exit_code = 2
 
 
+def _json_error(message: str, **context) -> None:
+    """Print the one JSON object of a ``--json`` command that could not run, and exit 2."""
+    click.echo(json.dumps({"error": message, "exit_code": 2, **context}, indent=2,
+                          sort_keys=True))
+    raise click.exceptions.Exit(2)
+
+
+class JsonErrorsCommand(click.Command):
+    """A command whose ``--json`` holds also when its arguments are wrong: a usage error
+    (missing argument, bad option value) becomes ``{"error": ..., "exit_code": 2}`` on stdout
+    instead of click's text on stderr."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        as_json = "--json" in args[:args.index("--")] if "--" in args else "--json" in args
+        try:
+            return super().make_context(info_name, list(args), parent=parent, **extra)
+        except click.UsageError as exc:
+            if not as_json:
+                raise
+            _json_error(exc.format_message(), command=info_name)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="autograd-lab")
 def cli() -> None:
@@ -51,14 +74,16 @@ def list_command(directory: str) -> None:
     """List the exercises, their points, and their status here.
 
     Status is `missing` (no file in ./exercises/), `not started` (still the stub) or
-    `edited`.
+    `edited`. Last score is what `autograd-lab check` gave that file here (`7/10`), marked
+    `(edited since)` when the file changed after it, `-` when it was never checked here.
     """
     from autograd_lab.catalog import EXERCISES
-    from autograd_lab.workspace import status
+    from autograd_lab.workspace import last_score, read_scores, status
 
-    rows = [(e.id, e.slug, e.title, f"{e.points:g}", status(e, Path(directory)))
-            for e in EXERCISES]
-    headers = ("id", "slug", "title", "points", "status")
+    scores = read_scores(Path(directory))
+    rows = [(e.id, e.slug, e.title, f"{e.points:g}", last_score(e, Path(directory), scores),
+             status(e, Path(directory))) for e in EXERCISES]
+    headers = ("id", "slug", "title", "points", "last score", "status")
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     for row in [headers, *rows]:
         click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
@@ -78,7 +103,7 @@ def init(directory: str) -> None:
     click.echo("Next: edit the first exercise, then run `autograd-lab check 1`.")
 
 
-@cli.command()
+@cli.command(cls=JsonErrorsCommand)
 @click.argument("exercise")
 @click.option("--file", "file", type=click.Path(dir_okay=False),
               help="The file to check (default: ./exercises/<the stub's file name>).")
@@ -93,24 +118,40 @@ def check(exercise: str, file: str | None, device: str, timeout: float, as_json:
     EXERCISE is an id (exercise3), a number (3) or a slug (my_relu). Every check prints
     passed or failed with its points; a failed one shows the smallest failing input,
     expected and got, and the likely mistake. Exit code 0 when all checks pass, 1 when some
-    fail, 2 when the check could not run.
+    fail, 2 when the check could not run (with --json: a JSON object with `error`).
+
+    The score of DIR/exercises/<file> is kept in DIR/.autograd-lab/scores.json for
+    `autograd-lab list`; a --file elsewhere is checked and recorded nowhere.
     """
     from autograd_lab.catalog import lookup
     from autograd_lab.grading.engine import grade
     from autograd_lab.grading.render import render_text
+    from autograd_lab.workspace import home_of, record_score
+
+    def cannot_run(message: str, **context):
+        if as_json:
+            _json_error(message, command="check", device=device, **context)
+        raise CommandError(message)
 
     try:
         entry = lookup(exercise)
     except AutogradLabError as exc:
-        raise CommandError(str(exc)) from None
+        cannot_run(str(exc), exercise=exercise, file=file)
     path = file or str(Path("exercises") / entry.filename)
     if not Path(path).is_file():
         hint = ("" if file else " Run `autograd-lab init` to get the stubs, or pass --file.")
-        raise CommandError(f"No such file: {path}.{hint}")
+        cannot_run(f"No such file: {path}.{hint}", exercise=entry.id, file=path)
     try:
         report = grade(entry, path, device=device, timeout=timeout)
     except AutogradLabError as exc:
-        raise CommandError(str(exc)) from None
+        cannot_run(str(exc), exercise=entry.id, file=path)
+    home = home_of(Path(path), entry)
+    if home is not None:
+        try:
+            record_score(home, entry.id, score=report.score, max_score=report.max_score,
+                         path=Path(path), device=device)
+        except OSError as exc:
+            click.echo(f"(the score was not saved for `autograd-lab list`: {exc})", err=True)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
