@@ -233,9 +233,11 @@ def _drop_to(uid: int) -> None:
 def enter(box: Box, info_fd: int) -> list[str]:
     """In the forked child: isolate, and return (in the worker) the protections achieved.
 
-    Writes ``pid N`` (the worker's pid in the grading process's namespace) and then
-    ``level ...`` to ``info_fd``, and closes it. May fork: the calling process then exits,
-    and the worker is its child.
+    Writes ``pid N`` (the pid, in the grading process's namespace, of the process the
+    grading process waits for) and then ``level ...`` to ``info_fd``. With namespaces it
+    forks twice: the calling process exits, its child becomes process 1 of the new PID
+    namespace (re-parented to the grading process), and the worker is that one's child;
+    process 1 later writes the worker's wait status (see :func:`_fork_worker`).
     """
     achieved: list[str] = []
     if box.cgroup is not None:
@@ -280,8 +282,33 @@ def enter(box: Box, info_fd: int) -> list[str]:
     order = list(PROTECTIONS)
     achieved.sort(key=order.index)
     os.write(info_fd, f"level {','.join(achieved)}\n".encode())
+    if isolated:
+        _fork_worker(info_fd)
     os.close(info_fd)
     return achieved
+
+
+def _fork_worker(info_fd: int) -> None:
+    """As process 1 of the namespace, fork the worker and stay behind as its init.
+
+    The worker must not be process 1 itself: the kernel spares a namespace's init every
+    signal it has no handler for, so its own SIGSEGV, SIGXCPU or SIGXFSZ would not end it.
+    The init reaps whatever the namespace leaves, and when the worker ends, writes its wait
+    status (``status N``) to ``info_fd`` and exits, which ends everything left in it.
+    """
+    worker = os.fork()
+    if worker == 0:
+        return
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            os._exit(0)
+        except InterruptedError:
+            continue
+        if pid == worker:
+            os.write(info_fd, f"status {status}\n".encode())
+            os._exit(0)
 
 
 def _become_process_one(info_fd: int, achieved: list[str], user: bool,

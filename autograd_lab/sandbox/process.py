@@ -171,6 +171,8 @@ class Worker:
         self._output = tempfile.TemporaryFile()
         self._status: int | None = None
         self._box: isolation.Box | None = None
+        self._info_fd = -1
+        """Where the worker's init (in a PID namespace) tells how the worker ended."""
         self._admitted: tuple[str, str] | None = None
         self.isolation = ""
         """The protections this worker got (:mod:`isolation`), e.g. ``pid,net,ipc,mount,proc``."""
@@ -196,7 +198,7 @@ class Worker:
             self._run_child(request_r, reply_w, info_w, parent)
         for fd in (request_r, reply_w, info_w):
             os.close(fd)
-        self._request_fd, self._reply_fd = request_w, reply_r
+        self._request_fd, self._reply_fd, self._info_fd = request_w, reply_r, info_r
         worker, level = self._read_info(info_r, pid, deadline)
         self.pid = worker
         _live_workers.add(worker)
@@ -214,8 +216,7 @@ class Worker:
     @staticmethod
     def _read_info(info_r: int, child: int, deadline: float) -> tuple[int, str]:
         """The worker's pid and isolation level, as the forked child reports them."""
-        lines = waiting.read_lines(info_r, min(deadline, time.monotonic() + 30))
-        os.close(info_r)
+        lines = waiting.read_lines(info_r, min(deadline, time.monotonic() + 30), until=b"level ")
         worker, level = child, ""
         for line in lines:
             kind, _, value = line.partition(" ")
@@ -265,6 +266,7 @@ class Worker:
                 os.close(fd)
             except OSError:
                 pass
+        self._request_fd = self._reply_fd = -1
         try:
             os.killpg(self.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -274,6 +276,9 @@ class Worker:
         except ProcessLookupError:
             pass
         self._reap(timeout=REAP_S)
+        if self._info_fd >= 0:
+            os.close(self._info_fd)
+            self._info_fd = -1
         _live_workers.discard(self.pid)
         self.pid = None
         kill_orphans()
@@ -352,8 +357,15 @@ class Worker:
         if self._status is not None or self.pid is None:
             return
         status = waiting.reap(self.pid, timeout)
-        if status is not None:
-            self._status = status
+        if status is None:
+            return
+        # In a PID namespace, we reap its init; the worker's own status comes from it.
+        if self._info_fd >= 0:
+            for line in waiting.read_lines(self._info_fd, time.monotonic() + 0.05):
+                kind, _, value = line.partition(" ")
+                if kind == "status" and value.isdigit():
+                    status = int(value)
+        self._status = status
 
     def _wait_description(self) -> str:
         # The channel closed: the worker is exiting; give it a moment to finish.
