@@ -110,6 +110,7 @@ def grade(exercise, path: str, *, device: str = "cpu", timeout: float = 30.0,
                 exercise.checks, lambda check, watching: _run(exercise, check, session, watching)))
     finally:
         report.output = session.output()
+        report.unsettled = session.unsettled
         session.close()
     report.duration_s = time.monotonic() - started
     return report

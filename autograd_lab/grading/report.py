@@ -56,6 +56,9 @@ class Report:
     """What the student's code printed (trimmed)."""
     duration_s: float = 0.0
     """Wall time of the grading; left out of :meth:`to_dict`, which is the same on every run."""
+    unsettled: str | None = None
+    """Why a rerun may give another verdict (a timeout, a worker ended by a signal, malformed
+    data from it): such a report, like one with an internal error, is not cached."""
 
     @property
     def score(self) -> float:

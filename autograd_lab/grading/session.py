@@ -14,6 +14,7 @@ from typing import Callable
 from autograd_lab.errors import DeviceUnavailable
 from autograd_lab.grading.diagnose import explain_error
 from autograd_lab.grading.failure import Abort, CheckFailure, Failure
+from autograd_lab.sandbox import bounds
 from autograd_lab.sandbox.limits import Limits
 from autograd_lab.sandbox.process import Worker, WorkerDied, WorkerGarbled, WorkerTimedOut
 
@@ -37,6 +38,9 @@ class Session:
         self.load_failure: Failure | None = None
         self.watching: str | None = None
         """The one function a rule check is run for now (None: every function it watches)."""
+        self.unsettled: str | None = None
+        """Why a rerun may give another verdict (a timeout, a worker ended by a signal or
+        sending malformed data): the first such failure; such a report is not cached."""
 
     def watches(self, function: str) -> bool:
         """Whether a rule check running now should look at ``function`` of the student's."""
@@ -63,6 +67,7 @@ class Session:
         try:
             worker.start(self.deadline)
         except (WorkerDied, WorkerTimedOut, WorkerGarbled) as exc:
+            self.unsettled = self.unsettled or f"could not start a worker process: {exc}"
             raise Abort(Failure(f"the grader could not start a worker process: {exc}")) from None
         return worker
 
@@ -107,6 +112,7 @@ class Session:
         """Run ``probe(student_module, **args)`` in the worker and return what it returned."""
         what = f"running {getattr(probe, 'runs', 'your code')}"
         if self.time_left <= 0:
+            self.unsettled = self.unsettled or "the time limit was used up"
             raise Abort(Failure(f"not run: the time limit of {self.timeout:g} s was used up",
                                 show_input=False, by_student=True))
         if self._worker is None or not self._worker.alive:
@@ -118,7 +124,11 @@ class Session:
         except (WorkerDied, WorkerTimedOut, WorkerGarbled) as exc:
             raise self._worker_failure(exc, what) from None
         if reply.get("ok"):
-            return reply.get("value")
+            # Bounded again here: the worker may not have applied the bound it was meant to.
+            too_large = bounds.excess(reply.get("value"), bounds.for_call(args, probe))
+            if too_large is None:
+                return reply.get("value")
+            reply = {"error": {"type": "ReplyTooLarge", "message": too_large, "frames": []}}
         error = reply.get("error") or {}
         failure = self._error_failure(error, what)
         if error.get("type") == "NotImplementedError":
@@ -127,6 +137,8 @@ class Session:
 
     def _worker_failure(self, exc: Exception, what: str) -> Abort:
         abort = self._worker_abort(exc, what)
+        if not (isinstance(exc, WorkerDied) and "exited with code" in str(exc)):
+            self.unsettled = self.unsettled or abort.failure.summary.split(" while ")[0]
         abort.failure.by_student = True
         abort.failure.cause = ("worker", abort.failure.summary.split(" while ")[0])
         return abort
@@ -177,6 +189,8 @@ class Session:
             details.append(f"{where}: {code}" if code else where)
         if kind == "NotImplementedError":
             return Failure(f"not implemented yet: {message}", details, show_input=False)
+        if kind == "ReplyTooLarge":  # see sandbox/bounds.py
+            return Failure(f"your code {message} while {what}", details)
         if kind == "SystemExit":
             return Failure(f"your code called exit({message}) while {what}", details)
         module_prefix = f"module '{self.module_name}' has no attribute "

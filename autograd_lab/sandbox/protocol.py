@@ -12,8 +12,9 @@ bytes of every array the header refers to. Values are encoded as:
 
 The grading process never imports torch for this: tensors arrive as :class:`TensorData`,
 and it sends tensors as :class:`TensorArg`, which the worker turns into real tensors.
-Every message from a worker is untrusted: sizes are bounded and checked against the
-header, dtypes come from a fixed list, and a malformed message raises :class:`ProtocolError`.
+Every message from a worker is untrusted: sizes are bounded (see :mod:`bounds`: a reply is
+refused before it is read when it is over them) and checked against the header, strings are
+cut, dtypes come from a fixed list, and a malformed message raises :class:`ProtocolError`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autograd_lab.sandbox.bounds import (MAX_NAME, MAX_REPLY_BYTES, MAX_REPLY_HEADER_BYTES,
+                                         Bound, ReplyTooLarge, cut)
+
 MAX_HEADER_BYTES = 16 * 1024 * 1024
+"""The header of a request (grading process to worker); a reply's is bounded tighter."""
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+"""The arrays of a request; a reply's are bounded tighter (:data:`bounds.MAX_REPLY_BYTES`)."""
 MAX_DEPTH = 32
 
 # The dtypes that travel. Half-precision tensors travel as float32 bytes under their own name.
@@ -100,15 +106,23 @@ class Unsupported:
 
 @dataclass
 class _Blobs:
+    bound: Bound | None = None
     chunks: list[bytes] = field(default_factory=list)
+    total: int = 0
 
     def add(self, array: np.ndarray) -> int:
         self.chunks.append(np.ascontiguousarray(array).tobytes())
+        self.total += len(self.chunks[-1])
+        if self.bound is not None and self.total > self.bound.max_bytes:
+            raise ReplyTooLarge(f"returned {self.total} bytes of arrays in all (at most "
+                                f"{self.bound.max_bytes} expected)")
         return len(self.chunks) - 1
 
 
-def _array_header(array: np.ndarray, dtype: str, blobs: _Blobs) -> dict:
+def _array_header(array: np.ndarray, dtype: str, blobs: _Blobs, what: str = "array") -> dict:
     wire = WIRE_DTYPES[dtype]
+    if blobs.bound is not None and array.size > blobs.bound.max_elements:
+        raise ReplyTooLarge(blobs.bound.refusal(int(array.size), what))
     return {
         "dtype": dtype,
         "shape": list(array.shape),
@@ -117,7 +131,9 @@ def _array_header(array: np.ndarray, dtype: str, blobs: _Blobs) -> dict:
 
 
 def _encode(value, blobs: _Blobs, tensor_encoder):
-    if value is None or isinstance(value, (bool, int, str)):
+    if isinstance(value, str):
+        return cut(value)
+    if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         return value
@@ -126,7 +142,8 @@ def _encode(value, blobs: _Blobs, tensor_encoder):
     if isinstance(value, (list, tuple)):
         return [_encode(v, blobs, tensor_encoder) for v in value]
     if isinstance(value, dict):
-        return {"$dict": {str(k): _encode(v, blobs, tensor_encoder) for k, v in value.items()}}
+        return {"$dict": {cut(str(k)): _encode(v, blobs, tensor_encoder)
+                          for k, v in value.items()}}
     if isinstance(value, np.ndarray):
         dtype = value.dtype.name
         if dtype not in WIRE_DTYPES:
@@ -137,29 +154,36 @@ def _encode(value, blobs: _Blobs, tensor_encoder):
         head.update(requires_grad=value.requires_grad, noncontiguous=value.noncontiguous)
         return {"$tensorarg": head}
     if tensor_encoder is not None:
-        encoded = tensor_encoder(value, lambda arr, dt: _array_header(arr, dt, blobs))
+        encoded = tensor_encoder(value, lambda arr, dt: _array_header(arr, dt, blobs, "tensor"))
         if encoded is not None:
             return encoded
-    return {"$unsupported": type(value).__qualname__[:200]}
+    return {"$unsupported": cut(type(value).__qualname__, MAX_NAME)}
 
 
-def encode(message: dict, tensor_encoder=None) -> bytes:
+def encode(message: dict, tensor_encoder=None, bound: Bound | None = None) -> bytes:
     """Encode ``message`` (a dict of plain values) to bytes for :func:`send`.
 
     ``tensor_encoder(value, array_header)`` is the worker's hook for torch tensors: it
-    returns an encoded dict, or None for values that are not tensors.
+    returns an encoded dict, or None for values that are not tensors. With ``bound`` (a
+    worker's reply), raise :class:`bounds.ReplyTooLarge` for a message over it, as soon as
+    that is known (before an oversized array is copied).
     """
-    blobs = _Blobs()
+    blobs = _Blobs(bound)
     header = {"body": _encode(message, blobs, tensor_encoder),
               "blobs": [len(c) for c in blobs.chunks]}
     head = json.dumps(header, allow_nan=True).encode()
+    if bound is not None and len(head) > MAX_REPLY_HEADER_BYTES:
+        raise ReplyTooLarge(f"returned {len(head)} bytes of plain values (numbers, lists, text; "
+                            f"at most {MAX_REPLY_HEADER_BYTES} expected)")
     return struct.pack(">Q", len(head)) + head + b"".join(blobs.chunks)
 
 
 def _decode(value, blobs: list[memoryview | None], depth: int, tensor_decoder):
     if depth > MAX_DEPTH:
         raise ProtocolError("message nested too deeply")
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if isinstance(value, str):
+        return cut(value)
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, list):
         return [_decode(v, blobs, depth + 1, tensor_decoder) for v in value]
@@ -169,9 +193,9 @@ def _decode(value, blobs: list[memoryview | None], depth: int, tensor_decoder):
     if tag == "$dict":
         if not isinstance(inner, dict):
             raise ProtocolError("malformed dict")
-        return {k: _decode(v, blobs, depth + 1, tensor_decoder) for k, v in inner.items()}
+        return {cut(k): _decode(v, blobs, depth + 1, tensor_decoder) for k, v in inner.items()}
     if tag == "$unsupported":
-        return Unsupported(str(inner))
+        return Unsupported(cut(str(inner), MAX_NAME))
     if tag in ("$array", "$tensor", "$tensorarg"):
         array = _decode_array(inner, blobs)
         if tag == "$array":
@@ -182,7 +206,8 @@ def _decode(value, blobs: list[memoryview | None], depth: int, tensor_decoder):
                 dtype=inner["dtype"],
                 device=str(inner.get("device", "cpu"))[:40],
                 requires_grad=bool(inner.get("requires_grad", False)),
-                grad_fn=None if inner.get("grad_fn") is None else str(inner["grad_fn"])[:200],
+                grad_fn=(None if inner.get("grad_fn") is None
+                         else cut(str(inner["grad_fn"]), MAX_NAME)),
                 is_leaf=bool(inner.get("is_leaf", True)),
                 contiguous=bool(inner.get("contiguous", True)),
             )
@@ -274,16 +299,21 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
     return b"".join(parts)
 
 
-def receive(fd: int, deadline: float | None = None, tensor_decoder=None) -> dict:
-    """Read and decode one message from ``fd``, waiting until ``deadline`` (monotonic)."""
+def receive(fd: int, deadline: float | None = None, tensor_decoder=None, *,
+            max_header: int = MAX_REPLY_HEADER_BYTES, max_bytes: int = MAX_REPLY_BYTES) -> dict:
+    """Read and decode one message from ``fd``, waiting until ``deadline`` (monotonic).
+
+    A message whose header or arrays are over ``max_header`` or ``max_bytes`` (by default a
+    reply's bounds, :mod:`bounds`) raises :class:`MessageTooLarge` before any of it is read.
+    """
     (head_len,) = struct.unpack(">Q", _read_exact(fd, 8, deadline))
-    if head_len > MAX_HEADER_BYTES:
-        raise MessageTooLarge(f"header of {head_len} bytes is too large")
+    if head_len > max_header:
+        raise MessageTooLarge(f"a header of {head_len} bytes is too large (at most {max_header})")
     body, sizes = _parse_header(_read_exact(fd, head_len, deadline))
     total = sum(sizes)
     if any(n < 0 for n in sizes):
         raise ProtocolError("negative blob size")
-    if total > MAX_MESSAGE_BYTES:
-        raise MessageTooLarge(f"message of {total} bytes is too large")
+    if total > max_bytes:
+        raise MessageTooLarge(f"a message of {total} bytes is too large (at most {max_bytes})")
     payload = _read_exact(fd, total, deadline)
     return _decode_body(body, sizes, payload, tensor_decoder)

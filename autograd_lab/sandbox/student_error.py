@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import traceback
 
+from autograd_lab.sandbox.bounds import MAX_NAME, cut
+
 MAX_MESSAGE = 2000
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -19,7 +21,7 @@ def _safe_str(value) -> str:
         text = str(value)
     except BaseException:  # a hostile __str__ must not take the worker down
         text = "<exception message could not be read>"
-    return text[:MAX_MESSAGE]
+    return cut(text, MAX_MESSAGE)
 
 
 def describe(exc: BaseException, student_file: str) -> dict:
@@ -36,15 +38,15 @@ def describe(exc: BaseException, student_file: str) -> dict:
         ours = frame.filename.startswith(_PACKAGE_DIR) or frame.filename.startswith("<frozen")
         if frame.filename == student_file or (innermost and not ours):
             kept.append({
-                "file": str(frame.filename),
+                "file": cut(str(frame.filename), 1000),
                 "line": int(frame.lineno or 0),
-                "function": str(frame.name),
+                "function": cut(str(frame.name), MAX_NAME),
                 "code": (frame.line or "").strip()[:300],
                 "student": frame.filename == student_file,
             })
     if isinstance(exc, SyntaxError):
         kept.append({
-            "file": str(exc.filename or student_file),
+            "file": cut(str(exc.filename or student_file), 1000),
             "line": int(exc.lineno or 0),
             "function": "",
             "code": (exc.text or "").strip()[:300],
@@ -53,4 +55,4 @@ def describe(exc: BaseException, student_file: str) -> dict:
         message = _safe_str(exc.msg)
     else:
         message = _safe_str(exc)
-    return {"type": type(exc).__name__[:100], "message": message, "frames": kept[-8:]}
+    return {"type": cut(type(exc).__name__, 100), "message": message, "frames": kept[-8:]}

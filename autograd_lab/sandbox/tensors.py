@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from autograd_lab.sandbox.bounds import MAX_NAME, cut
 from autograd_lab.sandbox.protocol import WIRE_DTYPES
 
 _PLAIN_TYPES = (torch.Tensor, torch.nn.Parameter)
@@ -31,7 +32,7 @@ def encode_tensor(value, array_header):
         meta = {
             "device": str(value.device),
             "requires_grad": bool(value.requires_grad),
-            "grad_fn": None if grad_fn is None else type(grad_fn).__name__,
+            "grad_fn": None if grad_fn is None else cut(type(grad_fn).__name__, MAX_NAME),
             "is_leaf": bool(value.is_leaf),
             "contiguous": bool(torch.Tensor.is_contiguous(value)),
         }
@@ -40,7 +41,7 @@ def encode_tensor(value, array_header):
             data = data.to(torch.float32)
         array = torch.Tensor.numpy(data)
     if type(value) not in _PLAIN_TYPES:
-        return {"$unsupported": f"tensor subclass {type(value).__qualname__[:100]}"}
+        return {"$unsupported": f"tensor subclass {cut(type(value).__qualname__, 100)}"}
     head = array_header(np.asarray(array), dtype)
     head.update(meta)
     return {"$tensor": head}

@@ -2,13 +2,17 @@
 
 Requests (from the grading process):
 
-- ``{"op": "load", "path", "module_name"}``: import the student's file as a module;
+- ``{"op": "load", "path", "module_name", "seed": int}``: import the student's file as a
+  module, random, NumPy and torch seeded first (a coin tossed at import falls the same way
+  on every run);
 - ``{"op": "call", "probe": "package.module:function", "args": {...}, "seed": int}``:
-  call ``function(student_module, **args)`` and send back what it returns;
+  seed the same way, call ``function(student_module, **args)`` and send back what it returns;
 - ``{"op": "exit"}``.
 
 Every reply is ``{"ok": True, "value": ...}`` or ``{"ok": False, "error": {...}}``, the
-error described by :mod:`student_error`. The first message the worker sends, unasked, is
+error described by :mod:`student_error`. A value over the reply's bound (:mod:`bounds`,
+from the call's inputs) is not sent: the reply is the error ``ReplyTooLarge``, whose message
+says what was returned. The first message the worker sends, unasked, is
 ``{"op": "hello", "pid", "torch", "cuda"}``.
 """
 
@@ -25,18 +29,23 @@ from typing import Callable
 import numpy as np
 import torch
 
-from autograd_lab.sandbox import protocol, student_error
+from autograd_lab.sandbox import bounds, protocol, student_error
 from autograd_lab.sandbox.tensors import encode_tensor, tensor_decoder
 
 
-def _reply(fd: int, message: dict) -> None:
+def _error(kind: str, message: str) -> dict:
+    return {"ok": False, "error": {"type": kind, "message": message, "frames": []}}
+
+
+def _reply(fd: int, message: dict, bound: bounds.Bound | None = None) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        data = protocol.encode(message, encode_tensor)
+        data = protocol.encode(message, encode_tensor, bound)
+    except bounds.ReplyTooLarge as exc:
+        data = protocol.encode(_error("ReplyTooLarge", str(exc)))
     except BaseException as exc:  # a value that cannot be encoded is the student's doing
-        data = protocol.encode({"ok": False, "error": {
-            "type": "UnencodableResult", "message": student_error._safe_str(exc), "frames": []}})
+        data = protocol.encode(_error("UnencodableResult", student_error._safe_str(exc)))
     protocol.send(fd, data)
 
 
@@ -106,7 +115,9 @@ def serve(request_fd: int, reply_fd: int, device: str) -> None:
     module, path = None, ""
     while True:
         try:
-            request = protocol.receive(request_fd, tensor_decoder=decoder)
+            request = protocol.receive(request_fd, tensor_decoder=decoder,
+                                       max_header=protocol.MAX_HEADER_BYTES,
+                                       max_bytes=protocol.MAX_MESSAGE_BYTES)
         except protocol.ChannelClosed:
             return
         op = request.get("op")
@@ -115,18 +126,20 @@ def serve(request_fd: int, reply_fd: int, device: str) -> None:
         try:
             if op == "load":
                 path = request["path"]
+                _seed(int(request.get("seed", 0)), seed_torch)
                 module = _load(path, request["module_name"])
                 _reply(reply_fd, {"ok": True, "value": None})
             elif op == "call":
                 module_name, _, function_name = request["probe"].partition(":")
                 probe = getattr(importlib.import_module(module_name), function_name)
+                args = request.get("args", {})
+                bound = bounds.for_call(args, probe)
                 _seed(int(request.get("seed", 0)), seed_torch)
                 # A student who switched autograd off globally must not break later probes.
                 torch.set_grad_enabled(True)
-                value = probe(module, **request.get("args", {}))
-                _reply(reply_fd, {"ok": True, "value": value})
+                value = probe(module, **args)
+                _reply(reply_fd, {"ok": True, "value": value}, bound)
             else:
-                _reply(reply_fd, {"ok": False, "error": {
-                    "type": "ProtocolError", "message": f"unknown op {op!r}", "frames": []}})
+                _reply(reply_fd, _error("ProtocolError", f"unknown op {str(op)[:40]!r}"))
         except BaseException as exc:  # student code may raise anything, SystemExit included
             _reply(reply_fd, {"ok": False, "error": student_error.describe(exc, path)})
