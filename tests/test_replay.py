@@ -136,8 +136,11 @@ def test_what_is_recorded_does_not_depend_on_the_file_graded(tmp_path):
     report = report_of(exercise, mutant("exercise3", "backward_sign_flipped", tmp_path))[0]
     from_mutant = dict(replay._state.recorded)
     passed = {c["name"] for c in report["checks"] if c["passed"]}
-    assert passed and "backward" not in passed
-    assert {key[1] for key in from_mutant} == passed
+    # A rule not scored (its values fail) still ran, for what it can tell: where every input
+    # passed, it recorded them too.
+    unpaid = {c["name"] for c in report["checks"] if c["status"] == "not scored"}
+    assert passed and "backward" not in passed and unpaid
+    assert passed <= {key[1] for key in from_mutant} <= passed | unpaid
     for key, cases in from_mutant.items():
         assert replay.same(cases, from_solution[key]), key
 
