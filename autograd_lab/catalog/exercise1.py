@@ -62,17 +62,21 @@ FORWARD_BACKWARD = watch("forward_backward", "loss", "grad_w1", "grad_w2")
 def check_numpy_only(session):
     def body(case):
         found = []
+        network = {name: case[name] for name in ("x", "y", "w1", "w2")}
         if session.watches("forward_backward"):
-            found += session.call(probe_forward_backward, **case)["torch_calls"]
+            found += session.call(probe_forward_backward, **network)["torch_calls"]
         if session.watches("train"):
-            found += session.call(probe_train, learning_rate=1e-3, steps=1, **case)["torch_calls"]
+            found += session.call(probe_train, **network, learning_rate=case["learning_rate"],
+                                  steps=case["steps"])["torch_calls"]
         if found:
             raise CheckFailure("exercise1 is NumPy only, but your code called torch",
                                [f"first call seen: {found[0]}",
                                 "write every step with NumPy (`x.dot(w1)`, `np.maximum(h, 0)`, "
                                 "`.T`): exercise2 is the one with tensors"])
 
-    return find_failure(strategies.network_arrays(), body, max_examples=2)
+    # train's arguments are shown with a failing input, so that it can be run again as shown.
+    train = {"learning_rate": 1e-3, "steps": 1} if session.watches("train") else None
+    return find_failure(strategies.network_arrays(), body, max_examples=2, constants=train)
 
 
 EXERCISE = Exercise(
