@@ -2,13 +2,16 @@
 
 OUT/grades.csv has a row per student (one column per exercise, then the total): a cell holds the
 score when the file was graded (0 included), else why not: ``missing`` (no file), ``stub`` (the
-shipped stub, unchanged: not graded), ``error`` (the grader could not grade it), ``pending``
-(not graded yet: a run stopped midway). OUT/grades.json has, for each student and exercise (in
-course order), the status, score, max_score and every check with its message;
-OUT/feedback/STUDENT.txt holds the text `autograd-lab check` prints, for each exercise. Each
-is rewritten (atomically) after every result, so a run killed midway loses nothing it
-finished. OUT/.cache/ keeps each result under a key made of the student, the exercise, the
-file's sha256, the grader's version and the limits, so that a rerun skips unchanged work.
+shipped stub, unchanged: not graded), ``error`` (the grader could not grade it, or its archive
+could not be read), ``pending`` (not graded yet: a run stopped midway). OUT/grades.json has,
+for each student and exercise (in course order), the status, score, max_score and every check
+with its message; OUT/feedback/STUDENT.txt holds the text `autograd-lab check` prints, for
+each exercise (a name that is long or odd is made safe: see :func:`feedback_name`). Each is
+rewritten (atomically) after every result, so a run killed midway loses nothing it finished.
+OUT/.cache/ keeps each result under a key made of the student, the exercise, the file's
+sha256, the grader's version and the limits, so that a rerun skips unchanged work. Only a
+verdict a rerun would repeat is kept: never an error, nor one that came from a timeout, a
+worker ended by a signal, or an internal error of the grader (``unsettled`` in grades.json).
 """
 
 from __future__ import annotations
@@ -47,10 +50,49 @@ def file_sha256(path: Path) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old file or the new, never half."""
+    """Write ``text`` to ``path`` so that a reader sees the old file or the new, never half.
+
+    Text that is no valid Unicode (a student folder's name in another encoding) is written
+    with backslash escapes rather than refused.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
     os.replace(tmp, path)
+
+
+MAX_FEEDBACK_NAME = 60
+"""Characters of a student's name kept in their feedback file's name (120 bytes at most)."""
+_PLAIN = re.compile(r"[\w.\- ]+")
+_ODD = re.compile(r"[^\w.\-]+")
+
+
+def _fits(name: str) -> bool:
+    return len(name) <= MAX_FEEDBACK_NAME and len(name.encode("utf-8", "replace")) <= 120
+
+
+def feedback_name(student: str) -> str:
+    """The file name of ``student``'s feedback: ``NAME.txt``; for a name that is long, odd
+    (anything but letters, digits, ``.``, ``_``, ``-`` and spaces, or a leading ``.`` or
+    ``-``) or not valid Unicode, its plain part cut short and a hash of the whole name
+    (``NAME_CUT-1a2b3c4d5e.txt``), so that no name makes a file that cannot be written."""
+    if _PLAIN.fullmatch(student) and not student.startswith((".", "-")) and _fits(student):
+        return f"{student}.txt"
+    digest = hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    safe = _ODD.sub("_", student)[:MAX_FEEDBACK_NAME]
+    while not _fits(safe):
+        safe = safe[:-1]
+    return f"{safe.strip('._- ') or 'student'}-{digest}.txt"
+
+
+def unsettled(report: dict) -> str | None:
+    """Why a rerun may not repeat this verdict (``report`` as ``Report.to_dict`` gives it):
+    a timeout, a worker ended by a signal or sending malformed data (``unsettled``), or a
+    check that raised inside the grader (``internal_error``); None for a settled verdict."""
+    if report.get("unsettled"):
+        return str(report["unsettled"])
+    if any(c.get("internal_error") for c in report.get("checks", [])):
+        return "a check raised inside the grader (an internal error)"
+    return None
 
 
 def _points(value: float) -> str:
@@ -119,7 +161,11 @@ class Gradebook:
             for exercise in self.exercises:
                 item = (submission.student, exercise.id)
                 path = submission.files.get(exercise.id)
-                if path is None:
+                unreadable = getattr(submission, "unreadable", {}).get(exercise.id)
+                if unreadable is not None:
+                    self.records[item] = {"status": ERROR, "score": 0.0, "checks": [],
+                                          "max_score": exercise.points, "message": unreadable}
+                elif path is None:
                     self.records[item] = self._missing(exercise)
                 elif is_stub(path, exercise.filename):
                     self.records[item] = self._stub(exercise, submission.shown[exercise.id])
@@ -150,7 +196,8 @@ class Gradebook:
             record = json.loads((self.out / ".cache" / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return record if isinstance(record, dict) and record.get("status") == GRADED else None
+        settled = isinstance(record, dict) and "unsettled" not in record
+        return record if settled and record.get("status") == GRADED else None
 
     # -- recording --------------------------------------------------------------------------
     def _missing(self, exercise) -> dict:
@@ -165,8 +212,13 @@ class Gradebook:
                            "(nothing written in it yet)"}
 
     def record(self, student: str, exercise: str, result: dict) -> None:
-        """Store one grader result (see :mod:`autograd_lab.classroom.pool`); write everything."""
+        """Store one grader result (see :mod:`autograd_lab.classroom.pool`); write everything.
+
+        Only a verdict a rerun would repeat is cached (see :func:`unsettled`); any other,
+        and an error, replaces what the cache held for the item.
+        """
         item = (student, exercise)
+        cache = self.out / ".cache" / f"{self.keys[item]}.json"
         if result.get("ok"):
             report = result["report"]
             record = {"status": GRADED, "score": report["score"],
@@ -174,9 +226,14 @@ class Gradebook:
                       "checks": [{k: c[k] for k in _CHECK_KEYS if k in c}
                                  for c in report["checks"]],
                       "output": report.get("output", ""), "text": result["text"]}
-            write_atomic(self.out / ".cache" / f"{self.keys[item]}.json",
-                          json.dumps(record, sort_keys=True))
+            why = unsettled(report)
+            if why is None:
+                write_atomic(cache, json.dumps(record, sort_keys=True))
+            else:
+                record["unsettled"] = why
+                cache.unlink(missing_ok=True)
         else:
+            cache.unlink(missing_ok=True)
             max_score = self.records[item]["max_score"]
             record = {"status": ERROR, "score": 0.0, "max_score": max_score, "checks": [],
                       "message": f"could not be graded: {result.get('error', 'unknown error')}"}
@@ -190,7 +247,7 @@ class Gradebook:
         write_atomic(self.out / "grades.json",
                       json.dumps(self.as_dict(), indent=2) + "\n")
         for name in [student] if student else list(self.submissions):
-            write_atomic(self.out / "feedback" / f"{name}.txt", self.feedback(name))
+            write_atomic(self.out / "feedback" / feedback_name(name), self.feedback(name))
 
     def total(self, student: str) -> tuple[float, float]:
         """The student's score (over the exercises graded) and the maximum (over all)."""
@@ -230,7 +287,8 @@ class Gradebook:
                 exercises[e.id] = _canonical(record)
             students[student] = {"exercises": exercises, "max_score": max_score,
                                  "score": score, "skipped": submission.skipped,
-                                 "source": submission.source}
+                                 "source": submission.source,
+                                 "feedback": f"feedback/{feedback_name(student)}"}
         return {"grader_version": self.version,
                 "exercises": [{"id": e.id, "slug": e.slug, "title": e.title,
                                "max_score": e.points} for e in self.exercises],

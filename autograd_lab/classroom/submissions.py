@@ -5,7 +5,10 @@ folder's name, or the archive's without ``.zip``). Inside, each exercise file si
 under ``exercises/``, named as its stub is (``exercise3_my_relu.py``); a single folder wrapping
 all of it (what zipping a folder gives) is looked through. Anything else is reported as
 skipped, never guessed at. Archives are unpacked safely: members whose path is absolute,
-climbs out with ``..`` or is a link are refused, and sizes are capped.
+climbs out with ``..`` or is a link are refused, and sizes are capped. An archive that cannot
+be read (not a zip, or damaged: corrupt deflate or LZMA data, a bad CRC, a cut-off file,
+encryption) never stops the class: that student, or that one file of theirs, is reported
+("cannot read bob.zip: damaged archive (...)") and the rest is graded.
 """
 
 from __future__ import annotations
@@ -28,7 +31,16 @@ _IGNORED = {"__pycache__", "__MACOSX", ".DS_Store", "__init__.py", ".git", ".ipy
 
 
 class UnsafeArchive(Exception):
-    """An archive that cannot be unpacked safely (or at all); the message says why."""
+    """An archive that cannot be unpacked safely; the message says why."""
+
+
+class DamagedArchive(Exception):
+    """An archive that cannot be read at all; the message says what the reader said."""
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 @dataclass
@@ -45,6 +57,9 @@ class Submission:
     """Exercise id -> the file's path as reports show it (``alice/exercises/exercise3_my_relu.py``)."""
     skipped: list[str] = field(default_factory=list)
     """What was found and not graded, one line each (unknown files, duplicates, refusals)."""
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """Exercise id -> why its file could not be read from the archive (``cannot read
+    bob.zip: damaged archive (...)``); every exercise, where the archive could not be read."""
 
 
 def _closest(name: str, filenames: dict[str, str]) -> str | None:
@@ -125,29 +140,43 @@ def _safe_member(info: zipfile.ZipInfo) -> str:
     return path.as_posix()
 
 
-def _unzip(archive: Path, dest: Path,
-           filenames: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def _unzip(archive: Path, dest: Path, filenames: dict[str, str]
+           ) -> tuple[dict[str, str], list[str], dict[str, str]]:
     """Check every member of ``archive``; unpack only the exercise files; return them and
-    what is skipped, as :func:`_layout` does."""
+    what is skipped, as :func:`_layout` does, and the exercise files that could not be read
+    (exercise id -> why). Raise :class:`UnsafeArchive` or :class:`DamagedArchive`."""
     try:
-        with zipfile.ZipFile(archive) as zf:
-            members = zf.infolist()
-            if len(members) > MAX_MEMBERS:
-                raise UnsafeArchive(f"it lists {len(members)} entries (at most {MAX_MEMBERS})")
-            names = {_safe_member(info): info for info in members if not info.is_dir()}
-            chosen, skipped = _layout(list(names), filenames)
-            for exercise, shown in list(chosen.items()):
+        zf = zipfile.ZipFile(archive)
+        members = zf.infolist()
+    # Whatever the zip reader raises on bytes it cannot make sense of (BadZipFile, OSError,
+    # EOFError, struct.error, ...) means one thing here: this archive cannot be read.
+    except Exception as exc:  # noqa: BLE001
+        raise DamagedArchive(_why(exc)) from None
+    unreadable: dict[str, str] = {}
+    with zf:
+        if len(members) > MAX_MEMBERS:
+            raise UnsafeArchive(f"it lists {len(members)} entries (at most {MAX_MEMBERS})")
+        names = {_safe_member(info): info for info in members if not info.is_dir()}
+        chosen, skipped = _layout(list(names), filenames)
+        for exercise, shown in list(chosen.items()):
+            try:
                 data = _read_capped(zf, names[shown])
-                if data is None:
-                    skipped.append(f"{shown}: larger than {MAX_FILE_BYTES} bytes, not graded")
-                    del chosen[exercise]
-                    continue
-                target = dest.joinpath(*PurePosixPath(shown).parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError) as exc:
-        raise UnsafeArchive(f"it cannot be read as a zip archive ({exc})") from None
-    return chosen, skipped
+                if data is not None:
+                    target = dest.joinpath(*PurePosixPath(shown).parts)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+            # A member's data may be damaged in as many ways as there are decompressors
+            # (zlib.error, lzma.LZMAError, a bad CRC, EOFError, NotImplementedError for an
+            # unknown method, RuntimeError for encryption), or unwritable here (a name too
+            # long): that file cannot be graded, the others still are.
+            except Exception as exc:  # noqa: BLE001
+                unreadable[exercise] = f"{shown}: {_why(exc)}"
+                del chosen[exercise]
+                continue
+            if data is None:
+                skipped.append(f"{shown}: larger than {MAX_FILE_BYTES} bytes, not graded")
+                del chosen[exercise]
+    return chosen, skipped, unreadable
 
 
 def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
@@ -168,10 +197,17 @@ def load(entry: Path, *, student: str, unpack_root: Path, filenames: dict[str, s
         base = unpack_root / student
         base.mkdir(parents=True, exist_ok=True)
         try:
-            chosen, skipped = _unzip(entry, base, filenames)
+            chosen, skipped, unreadable = _unzip(entry, base, filenames)
         except UnsafeArchive as exc:
             submission.skipped.append(f"{entry.name}: not graded: {exc}")
             return submission
+        except DamagedArchive as exc:
+            why = f"cannot read {entry.name}: damaged archive ({exc})"
+            submission.unreadable = {exercise: why for exercise in filenames.values()}
+            return submission
+        submission.unreadable = {
+            exercise: f"cannot read {entry.name}: damaged archive ({why})"
+            for exercise, why in unreadable.items()}
     submission.skipped = skipped
     for exercise, rel in chosen.items():
         submission.files[exercise] = base.joinpath(*PurePosixPath(rel).parts)
@@ -187,8 +223,7 @@ def _zip_paths(archive: Path) -> list[str]:
             if len(members) > MAX_MEMBERS:
                 return []
             return [_safe_member(info) for info in members if not info.is_dir()]
-    except (UnsafeArchive, zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError,
-            ValueError):
+    except Exception:  # noqa: BLE001 -- unsafe or unreadable: nothing to look at (see _unzip)
         return []
 
 
