@@ -87,8 +87,13 @@ def hostile_class(tmp_path_factory):
         put(subs / student / "exercises", SOLUTIONS / EX3.filename, EX3.filename)
         put(subs / student / "exercises", SOLUTIONS / EX1.filename, EX1.filename)
     pidfile, pidlog, marker = root / "pids", root / "pidlog", root / "unpickled"
-    names = ("AUTOGRAD_LAB_TEST_PIDFILE", "AUTOGRAD_LAB_TEST_PIDLOG", "AUTOGRAD_LAB_TEST_MARKER")
+    names = ("AUTOGRAD_LAB_TEST_PIDFILE", "AUTOGRAD_LAB_TEST_PIDLOG", "AUTOGRAD_LAB_TEST_MARKER",
+             "AUTOGRAD_LAB_SIMULATE_NO_NAMESPACES")
     saved = {k: os.environ.get(k) for k in names}
+    # The hostile files log their pids to files here: that needs the fallback without
+    # namespaces (where the kernel refuses them), which must hold too. The same attacks
+    # under namespaces: tests/test_isolation_class.py.
+    os.environ["AUTOGRAD_LAB_SIMULATE_NO_NAMESPACES"] = "1"
     os.environ["AUTOGRAD_LAB_TEST_PIDFILE"] = str(pidfile)  # starts_processes.py (overwrites)
     os.environ["AUTOGRAD_LAB_TEST_PIDLOG"] = str(pidlog)  # fork_flood.py, detaches_daemon.py
     os.environ["AUTOGRAD_LAB_TEST_MARKER"] = str(marker)

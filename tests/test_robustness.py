@@ -204,6 +204,10 @@ def started_pids(tmp_path, monkeypatch):
     """The pids starts_processes.py wrote; any still alive at the end are ended here."""
     pidfile = tmp_path / "pids"
     monkeypatch.setenv("AUTOGRAD_LAB_TEST_PIDFILE", str(pidfile))
+    # The pids must be this process's and the file writable: the fallback without namespaces
+    # (where the kernel refuses them) must end these processes too. With namespaces the
+    # kernel does it: tests/test_isolation.py.
+    monkeypatch.setenv("AUTOGRAD_LAB_SIMULATE_NO_NAMESPACES", "1")
     pids: list[int] = []
     yield pidfile, pids
     for pid in pids:

@@ -33,7 +33,7 @@ from typing import Callable
 
 from autograd_lab.classroom import lines
 from autograd_lab.classroom.progress import Progress
-from autograd_lab.sandbox import process
+from autograd_lab.sandbox import isolation, process
 
 GRACE_S = 60.0
 """How much longer than the timeout a grader may hold one item before it is killed."""
@@ -116,6 +116,7 @@ def _grader_main(task_fd: int, key_fd: int, result_fd: int, settings: dict,
     try:
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         process.close_fds_except(task_fd, key_fd, result_fd)
+        process.make_undumpable()  # no same-user process may open its pipes via /proc
 
         def stop(signum, frame):
             # Kill the worker (and its group) here and now: unwinding engine.grade with an
@@ -212,6 +213,8 @@ def run(items: list[Item], *, exercises, settings: dict, jobs: int,
     if not items:
         return
     _prepare(exercises)
+    isolation.level()  # probed (and a missing protection told) once, not once per grader
+    process.make_undumpable()
     process._become_subreaper()  # a dead grader's workers come back to us, to be killed
     queue = deque(items)
     graders: list[_Grader] = []

@@ -255,6 +255,7 @@ def enter(box: Box, info_fd: int) -> list[str]:
             namespaces.set_dumpable(True)  # a non-dumpable process cannot write its uid_map
             namespaces.unshare(flags | namespaces.CLONE_NEWUSER)
             namespaces.map_ids_to_root(outer_uid, outer_gid)
+            namespaces.set_dumpable(False)  # nor may the worker open its init's pipes
         else:
             namespaces.unshare(flags)
         isolated = True
