@@ -59,6 +59,9 @@ class Report:
     unsettled: str | None = None
     """Why a rerun may give another verdict (a timeout, a worker ended by a signal, malformed
     data from it): such a report, like one with an internal error, is not cached."""
+    isolation: str = ""
+    """The kernel protections the student's code ran under (``pid,net,ipc,mount,proc,...``,
+    see :mod:`autograd_lab.sandbox.isolation`); empty: those of this machine's workers."""
 
     @property
     def score(self) -> float:
@@ -84,4 +87,8 @@ class Report:
         data["score"] = self.score
         data["max_score"] = self.max_score
         data["passed"] = self.passed
+        if not data["isolation"]:
+            from autograd_lab.sandbox.isolation import level
+
+            data["isolation"] = level()
         return data
