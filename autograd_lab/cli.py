@@ -112,7 +112,11 @@ def init(directory: str) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
               show_default=True, help="Seconds your code may take for the whole exercise.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def check(exercise: str, file: str | None, device: str, timeout: float, as_json: bool) -> None:
+@click.option("--isolation", type=click.Choice(["best", "strict"]), default="best",
+              show_default=True, help="strict: refuse to run where the kernel cannot isolate "
+                                      "your code (best: run, and say what is missing).")
+def check(exercise: str, file: str | None, device: str, timeout: float, as_json: bool,
+          isolation: str) -> None:
     """Check your solution to one exercise against torch.autograd.
 
     EXERCISE is an id (exercise3), a number (3) or a slug (my_relu). Every check prints
@@ -141,6 +145,9 @@ def check(exercise: str, file: str | None, device: str, timeout: float, as_json:
     if not Path(path).is_file():
         hint = ("" if file else " Run `autograd-lab init` to get the stubs, or pass --file.")
         cannot_run(f"No such file: {path}.{hint}", exercise=entry.id, file=path)
+    from autograd_lab.sandbox import isolation as sandbox
+
+    sandbox.configure(isolation)
     try:
         report = grade(entry, path, device=device, timeout=timeout)
     except AutogradLabError as exc:
@@ -174,8 +181,11 @@ def check(exercise: str, file: str | None, device: str, timeout: float, as_json:
 @click.option("--force", is_flag=True, help="Grade again what the cache says is unchanged.")
 @click.option("--gradescope", is_flag=True,
               help="SUBMISSIONS is one submission: also write Gradescope's OUT/results.json.")
+@click.option("--isolation", type=click.Choice(["best", "strict"]), default="best",
+              show_default=True, help="strict: refuse to run where the kernel cannot isolate "
+                                      "students' code (best: run, and say what is missing).")
 def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_mb: int,
-                  only: str | None, force: bool, gradescope: bool) -> None:
+                  only: str | None, force: bool, gradescope: bool, isolation: str) -> None:
     """Grade a class: every submission in SUBMISSIONS, every exercise.
 
     SUBMISSIONS holds one folder or .zip per student, with the exercise files at its top or
@@ -186,8 +196,11 @@ def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_
     """
     from autograd_lab.catalog import EXERCISES, lookup
     from autograd_lab.classroom.run import grade_class
+    from autograd_lab.sandbox import isolation as sandbox
 
     try:
+        sandbox.configure(isolation)
+        sandbox.level()  # probed once, before any grading: strict refuses here
         if only is None:
             chosen = list(EXERCISES)
         else:
