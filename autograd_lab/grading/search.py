@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from autograd_lab.grading import diagnose, replay
 from autograd_lab.grading.compare import summarize
 from autograd_lab.grading.failure import Abort, CheckFailure, Failure
-from autograd_lab.grading.profiles import GRADING_SETTINGS
+from autograd_lab.grading.profiles import GRADING_SETTINGS, without_local_constants
 from autograd_lab.sandbox.protocol import TensorArg
 
 Case = dict[str, Any]
@@ -72,6 +72,7 @@ def find_failure(strategy: st.SearchStrategy, body: Callable[[Case], None],
     ``constants`` are arguments the same for every input (a learning rate): ``body`` receives
     them in each case, and a failing input shows them, so that it can be run again as shown.
     """
+    without_local_constants()
     body = _with_constants(body, constants)
 
     def run_body(case: Case, label: str = "") -> None:
