@@ -9,6 +9,7 @@
       check  Check your solution to one exercise against torch.autograd.
       grade  Grade a class: every submission in SUBMISSIONS, every exercise.
       graph  Draw the autograd graphs a script builds.
+      hint   Show the next hint for one exercise.
       init   Copy fresh exercise stubs into DIR/exercises/ to work in.
       list   List the exercises, their points, and their status here.
 
@@ -164,6 +165,33 @@ def check(exercise: str, file: str | None, device: str, timeout: float, as_json:
     else:
         click.echo(render_text(report))
     sys.exit(0 if report.passed else 1)
+
+
+@cli.command()
+@click.argument("exercise")
+@click.option("--all", "show_all", is_flag=True, help="Print every hint at once.")
+@click.option("--dir", "directory", default=".", type=click.Path(file_okay=False, exists=True),
+              help="Folder whose hint progress is used, kept in DIR/.autograd-lab/hints.json "
+                   "(default: here).")
+@click.option("--reset", is_flag=True, help="Forget which hints were shown: start over at hint 1.")
+def hint(exercise: str, show_all: bool, directory: str, reset: bool) -> None:
+    """Show the next hint for one exercise.
+
+    EXERCISE is an id (exercise3), a number (3) or a slug (my_relu). The hints go from the
+    idea, to the API, to nearly the code, to the full walk-through; each call shows the next
+    one (remembered per folder), and after the last one the last again. Exit code 0, or 2
+    when the command could not run.
+    """
+    from autograd_lab.catalog import lookup
+    from autograd_lab.hints.progress import give_hint
+
+    try:
+        answer = give_hint(lookup(exercise), Path(directory), show_all=show_all, reset=reset)
+    except AutogradLabError as exc:
+        raise CommandError(str(exc)) from None
+    for warning in answer.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(answer.text)
 
 
 @cli.command("grade")

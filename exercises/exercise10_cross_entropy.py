@@ -7,25 +7,40 @@ cross-entropy is minus the log of the true class's one::
     p = softmax(z) = exp(z) / sum(exp(z))
     loss = -log(p[c]) = logsumexp(z) - z[c]          where logsumexp(z) = log(sum(exp(z)))
 
-and its gradient is wonderfully simple: `d loss / d z = p - onehot(c)`. Over a batch of N samples
-the loss is the MEAN, so each sample's gradient is divided by N::
+Over a batch of N samples (`labels[i]` the class of row `i`) the loss is the MEAN::
 
-    loss        = mean over i of (logsumexp(logits[i]) - logits[i, labels[i]])
-    grad_logits = (softmax(logits, dim=1) - onehot(labels)) / N          # shaped like logits
+    loss = mean over i of (logsumexp(logits[i]) - logits[i, labels[i]])
 
 Binary cross-entropy on logits is the two-class case, one logit per element: with
 `s = sigmoid(z) = 1 / (1 + exp(-z))` and a target `y` in [0, 1],
-`loss = -(y * log(s) + (1 - y) * log(1 - s))`, whose gradient is `s - y`. Mean over all elements::
+`loss = -(y * log(s) + (1 - y) * log(1 - s))`, averaged over all elements. Written stably, the
+same loss is::
 
-    loss   = mean(max(z, 0) - z * y + log(1 + exp(-|z|)))    # the same loss, written stably
-    grad_z = (sigmoid(z) - y) / z.numel()
+    loss = mean(max(z, 0) - z * y + log(1 + exp(-|z|)))
+
+The gradients, with respect to the logits, are yours to derive: differentiate one sample's (or
+one element's) loss on paper, simplify, then account for the mean. Both come out short.
 
 Numerical stability: `exp(1e4)` overflows to inf (float32 overflows past 88, float64 past 709),
 and inf / inf is NaN. Softmax does not change when a constant is subtracted from every logit, so
 subtract each row's max first: `z - z.max(dim=1, keepdim=True).values` has a largest entry of 0,
-and no exp overflows (`torch.logsumexp` does this for you). For BCE, `log(sigmoid(z))` is
-`log(0) = -inf` for z = -1e4: use the form above, where exp only ever sees `-|z| <= 0`
-(`torch.log1p(torch.exp(-z.abs()))`), and `torch.sigmoid`, which is stable.
+and no exp overflows (`torch.logsumexp` does this for you); for example
+logsumexp([1000, 1000]) = 1000 + logsumexp([0, 0]) = 1000 + log(2). For BCE, `log(sigmoid(z))`
+is `log(0) = -inf` for z = -1e4: use the form above, where exp only ever sees `-|z| <= 0`, and
+`torch.sigmoid`, which is stable.
+
+Worked example, a different loss: the mean log-cosh error of predictions `z` against targets `y`,
+`loss = mean(log(cosh(z - y)))`. With `d = z - y`:
+
+- the loss, stably: `cosh(d)` overflows for large |d|, but `log(cosh(d))` equals
+  `|d| + log(1 + exp(-2 * |d|)) - log(2)`, where exp only sees numbers <= 0
+  (`torch.log1p(torch.exp(-2 * d.abs()))` computes the middle term accurately);
+- the gradient: d log(cosh(d)) / d d = sinh(d) / cosh(d) = tanh(d), and d d / d z = 1; the
+  mean over n elements divides every element's gradient by n, so the gradient with respect to
+  `z` is `torch.tanh(d) / z.numel()`, shaped like `z`.
+
+With z = [0., 1e4] and y = [0., 0.]: the loss is (0 + 1e4 - log(2)) / 2, about 4999.65, and the
+gradient [0., 0.5]: finite, where `torch.cosh(z).log()` would give inf.
 
 Rules: no autograd (no `.backward()`, no `torch.autograd.grad`; nothing returned has a
 `grad_fn`). Finite, correct results for logits as large as +-1e4. Everything returned is on the
@@ -34,7 +49,8 @@ inputs' device, with the logits' dtype; the loss is a 0-dim tensor.
 Read: https://pytorch.org/docs/stable/generated/torch.nn.functional.cross_entropy.html,
 https://pytorch.org/docs/stable/generated/torch.nn.functional.binary_cross_entropy_with_logits.html,
 https://pytorch.org/docs/stable/generated/torch.logsumexp.html.
-Check your work with `autograd-lab check exercise10`.
+Check your work with `autograd-lab check exercise10`; stuck? `autograd-lab hint 10` gives a hint,
+a more precise one each time you ask.
 """
 
 import torch
@@ -45,12 +61,8 @@ def cross_entropy_forward_backward(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Compute the mean softmax cross-entropy and its gradient with respect to the logits.
 
-    Steps: `shifted = logits - logits.max(dim=1, keepdim=True).values`; the log-probabilities
-    `log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()`; the loss is minus the
-    mean of `log_probs[i, labels[i]]` (pick them with `log_probs[torch.arange(N), labels]`, the
-    arange on the logits' device); the gradient is `(log_probs.exp() - onehot) / N`, where
-    `onehot[i, labels[i]] = 1` (`torch.nn.functional.one_hot(labels, C)`, or subtract 1 at
-    those places of a copy).
+    The loss is the batch mean above, computed stably; the gradient is d loss / d logits, by
+    hand. Any tensor you create (an index range, a one-hot matrix) goes on the logits' device.
 
     Args:
         logits: float tensor of shape (N, C), possibly non-contiguous, on some device.
@@ -68,8 +80,8 @@ def bce_with_logits_forward_backward(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Compute the mean binary cross-entropy on logits and its gradient with respect to `z`.
 
-    Steps: `loss = (z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))).mean()` and
-    `grad_z = (torch.sigmoid(z) - y) / z.numel()`.
+    The loss is the mean over all elements above, computed stably; the gradient is
+    d loss / d z, by hand.
 
     Args:
         z: float tensor of any shape (the logits), possibly non-contiguous, on some device.

@@ -2,37 +2,47 @@
 
 A torch tensor is a NumPy array that can live on a GPU. This exercise repeats exercise 1 with
 tensors, still without autograd, so that the two ideas stay apart: first tensors and devices, then
-(from exercise 3 on) the autograd engine that writes the backward pass for you. The network::
+(from exercise 3 on) the autograd engine that writes the backward pass for you. The network's
+forward pass::
 
     h      = x @ w1              # (N, D_in) @ (D_in, H)  -> (N, H)
     h_relu = relu(h)             # (N, H), e.g. h.clamp(min=0)
     y_pred = h_relu @ w2         # (N, H) @ (H, D_out)    -> (N, D_out)
     loss   = sum((y_pred - y) ** 2)                       # a 0-dim tensor (sum, not mean)
 
-and its backward pass, the chain rule one step at a time::
+The backward pass is the one you derived in exercise 1, the chain rule one line at a time from
+the loss back to `w1`, now written with tensor operations.
 
-    grad_y_pred = 2 * (y_pred - y)         # (N, D_out)
-    grad_w2     = h_relu.T @ grad_y_pred   # (H, D_out), shaped like w2
-    grad_h_relu = grad_y_pred @ w2.T       # (N, H)
-    grad_h      = grad_h_relu * (h > 0)    # zero where the relu was off
-    grad_w1     = x.T @ grad_h             # (D_in, H), shaped like w1
+Worked example, on a different network (each column of `x` scaled by its own weight `s[j]`,
+shared by every row, then a tanh and a mean), forward and backward on tensors::
 
-Where the ReLU's input is exactly 0 either derivative, 0 or 1, is accepted.
+    a    = x * s                                  # (N, D) * (D,) -> (N, D)
+    b    = torch.tanh(a)                          # (N, D)
+    loss = b.mean()                               # 0-dim
+
+    grad_b = torch.full_like(b, 1 / b.numel())    # d mean / d b: 1/numel for every element;
+                                                  # full_like keeps b's device and dtype
+    grad_a = grad_b * (1 - b * b)                 # tanh's local derivative: 1 - tanh(a) ** 2
+    grad_s = (grad_a * x).sum(dim=0)              # every row used s: add them up, shape (D,)
 
 Devices and dtypes: your functions get float32 or float64 tensors on some device (CPU or CUDA),
 all on the same one. Everything you return must be on that device with that dtype, and no tensor
 may be created anywhere else: `torch.zeros(3)` lands on the CPU whatever `x` is on. Prefer
 operations on the inputs (they keep device and dtype), `torch.zeros_like(h)`, or
 `torch.zeros(..., device=x.device, dtype=x.dtype)`. Inputs may be non-contiguous (a transposed
-view, for example); `@`, `.T` and elementwise operations handle that.
+view, for example); torch's operations handle that.
+
+Where the ReLU's input is exactly 0 either derivative, 0 or 1, is accepted.
 
 Rules: no autograd. No `.backward()`, no `torch.autograd.grad`, and nothing you return may have a
-`grad_fn` (the inputs do not require grad; the weight update goes under `torch.no_grad()`).
-`forward_backward` modifies none of its inputs.
+`grad_fn` (the inputs do not require grad; the weight update goes under `torch.no_grad()`). No
+tensor is created on a device other than the inputs'. `forward_backward` modifies none of its
+inputs.
 
 Read: https://pytorch.org/tutorials/beginner/pytorch_with_examples.html ("PyTorch: Tensors"),
 https://pytorch.org/docs/stable/tensor_attributes.html#torch-device.
-Check your work with `autograd-lab check exercise2` (add `--device cuda` to run it on a GPU).
+Check your work with `autograd-lab check exercise2` (add `--device cuda` to run it on a GPU);
+stuck? `autograd-lab hint 2` gives a hint, a more precise one each time you ask.
 """
 
 import torch
@@ -43,17 +53,9 @@ def forward_backward(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Run the network forward, compute the loss, and backpropagate it by hand, on tensors.
 
-    Compute `h = x @ w1`, `h_relu = h.clamp(min=0)`, `y_pred = h_relu @ w2` and
-    `loss = ((y_pred - y) ** 2).sum()`, then the gradients with the chain rule:
-
-        grad_y_pred = 2 * (y_pred - y)
-        grad_w2     = h_relu.T @ grad_y_pred
-        grad_h_relu = grad_y_pred @ w2.T
-        grad_h      = grad_h_relu * (h > 0)     (at h == 0 either 0 or 1 is accepted)
-        grad_w1     = x.T @ grad_h
-
-    If you prefer to mask in place, clone first (`grad_h = grad_h_relu.clone();
-    grad_h[h < 0] = 0`): never write into an argument.
+    The forward pass is the one above; then the gradients of `loss` with respect to `w1` and
+    `w2`, with the chain rule, by hand. Never write into an argument: if you mask a tensor in
+    place, clone it first.
 
     Args:
         x: tensor of shape (N, D_in), float32 or float64, on some device.
@@ -78,14 +80,11 @@ def train(
 ) -> list[float]:
     """Train the network with plain gradient descent, updating `w1` and `w2` in place.
 
-    Repeat `steps` times: `loss, grad_w1, grad_w2 = forward_backward(x, y, w1, w2)`, record
-    `loss.item()`, then, inside `with torch.no_grad():`, update the weights in place::
-
-        w1 -= learning_rate * grad_w1
-        w2 -= learning_rate * grad_w2
-
-    In place means the caller's `w1` and `w2` tensors (same object, same device, same dtype)
-    hold the trained weights afterwards. `x` and `y` are not modified.
+    As in exercise 1: each of the `steps` steps computes the loss and the gradients (with your
+    `forward_backward`), records the loss as a Python float, then updates each weight in place,
+    `w -= learning_rate * grad`, inside `with torch.no_grad():`. In place means the caller's `w1`
+    and `w2` tensors (same object, same device, same dtype) hold the trained weights afterwards.
+    `x` and `y` are not modified.
 
     Args:
         x: tensor of shape (N, D_in), float32 or float64, on some device.

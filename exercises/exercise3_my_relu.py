@@ -6,28 +6,49 @@ given the gradient of its output. A `torch.autograd.Function` lets you write suc
 
 - `forward(ctx, input)` computes the output. Autograd is off inside it, so whatever it does is not
   recorded; it saves what `backward` will need with `ctx.save_for_backward(...)`.
-- `backward(ctx, grad_output)` gets `grad_output` = d loss / d output (shaped like the output) and
-  returns d loss / d input (shaped like the input): the chain rule for this one node.
+- `backward(ctx, grad_output)` gets `grad_output` = d loss / d output (shaped like the output),
+  reads back what `forward` saved from `ctx.saved_tensors`, and returns d loss / d input (shaped
+  like the input): the chain rule for this one node, d loss / d output times d output / d input.
 - You never call them directly: `MyReLU.apply(x)` runs `forward` and links the node into the graph,
   so the result's `grad_fn` is a `MyReLUBackward` node.
 
-For ReLU, `output = max(input, 0)`, so d output / d input is 1 where `input > 0` and 0 where
-`input < 0`, and::
+Your node is ReLU. Its forward pass is `output = max(input, 0)`, elementwise, which is
+`input.clamp(min=0)`. Its backward pass returns `grad_output` where the input was positive and 0
+where it was negative: work out how to compute that from what `forward` saved. At exactly 0 the
+derivative is undefined; either 0 or 1 is accepted there.
 
-    grad_input = grad_output * (input > 0)
+Worked example, a different node: `exp`. Its derivative is `exp` itself, so the cheapest thing
+to keep for the backward pass is the forward pass's RESULT::
 
-At exactly `input == 0` the derivative is undefined; either 0 or 1 is accepted there.
+    class MyExp(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, input):
+            result = input.exp()
+            ctx.save_for_backward(result)        # what backward needs: exp(input)
+            return result
 
-Rules: save the input with `ctx.save_for_backward(input)` (not as `ctx.input = input`: saved
-tensors are checked for in-place changes and freed with the graph). `backward` must not modify
-`grad_output` in place: autograd may pass the same tensor to other nodes too. It works for any
-shape, float dtype and device, and for non-contiguous inputs.
+        @staticmethod
+        def backward(ctx, grad_output):
+            result, = ctx.saved_tensors          # a tuple, in the order they were saved
+            return grad_output * result          # d loss/d input = d loss/d output * exp(input)
+
+    x = torch.tensor([0.0, 1.0], requires_grad=True)
+    y = MyExp.apply(x)                           # y.grad_fn is a MyExpBackward node
+    y.sum().backward()                           # calls MyExp.backward with grad_output = [1, 1]
+    x.grad                                       # tensor([1.0000, 2.7183])
+
+Rules: save the input with `ctx.save_for_backward` (not as an attribute of `ctx`: saved tensors
+are checked for in-place changes and freed with the graph). `backward` must not modify
+`grad_output` in place: autograd may pass the same tensor to other nodes too. `forward` does not
+use autograd to do `backward`'s work: the output's `grad_fn` is `MyReLUBackward`. It works for
+any shape, float dtype and device, and for non-contiguous inputs.
 
 Read: https://pytorch.org/docs/stable/notes/extending.html,
 https://pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.save_for_backward.html,
 and "PyTorch: Defining new autograd functions" in
 https://pytorch.org/tutorials/beginner/pytorch_with_examples.html.
-Check your work with `autograd-lab check exercise3`.
+Check your work with `autograd-lab check exercise3`; stuck? `autograd-lab hint 3` gives a hint,
+a more precise one each time you ask.
 """
 
 import torch
@@ -41,7 +62,7 @@ class MyReLU(torch.autograd.Function):
         """Compute `input.clamp(min=0)` and save `input` for the backward pass.
 
         Calling `clamp` here is fine: inside `forward` autograd records nothing, so the gradient
-        still comes from your `backward`. Save the input with `ctx.save_for_backward(input)`.
+        still comes from your `backward`.
 
         Args:
             ctx: the context object; what you save on it reaches `backward`.
@@ -57,17 +78,8 @@ class MyReLU(torch.autograd.Function):
     def backward(ctx, grad_output: torch.Tensor) -> torch.Tensor:
         """Return the gradient of the loss with respect to `forward`'s input.
 
-        Read the saved input back with `input, = ctx.saved_tensors`, then let the gradient
-        through where the input was positive and block it where it was negative::
-
-            grad_input = grad_output * (input > 0)
-
-        or, masking in place on a copy (never on `grad_output` itself)::
-
-            grad_input = grad_output.clone()
-            grad_input[input < 0] = 0
-
-        (the two differ only at `input == 0`, where either is accepted).
+        `grad_output` where the saved input was positive, 0 where it was negative (either at
+        exactly 0), as a new tensor: `grad_output` itself is left unchanged.
 
         Args:
             ctx: the context object `forward` saved the input on.
@@ -75,7 +87,7 @@ class MyReLU(torch.autograd.Function):
 
         Returns:
             d loss / d input: a tensor shaped like the input, with `grad_output`'s dtype and
-            device. `grad_output` itself is left unchanged.
+            device.
         """
         raise NotImplementedError("exercise3: implement MyReLU.backward")
 
@@ -83,9 +95,10 @@ class MyReLU(torch.autograd.Function):
 def two_layer_forward(x: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor) -> torch.Tensor:
     """Run the two-layer network forward with `MyReLU` as its activation.
 
-    Compute `y_pred = MyReLU.apply(x @ w1) @ w2`. Call the Function through `.apply`, so that
-    `loss.backward()` sends the gradients for `w1` through `MyReLU.backward`; the rest of the
-    graph (the two matrix products) is recorded by autograd as usual.
+    The network is `y_pred = relu(x @ w1) @ w2`, with the relu done by your Function. Call it
+    through `MyReLU.apply`, so that `loss.backward()` sends the gradients for `w1` through
+    `MyReLU.backward`; the rest of the graph (the two matrix products) is recorded by autograd as
+    usual.
 
     Args:
         x: tensor of shape (N, D_in).

@@ -1,27 +1,36 @@
 """Exercise 4 (vjp): vector-Jacobian products, the one thing backward computes.
 
 For `y = f(x)` the Jacobian `J` holds every partial derivative `J[i, j] = d y[i] / d x[j]`; with
-tensors of any shape it is shaped `y.shape + x.shape`. Autograd never builds `J`. One backward pass
-with a "gradient" `v` shaped like `y` computes the vector-Jacobian product::
+tensors of any shape it is shaped `y.shape + x.shape`. Autograd never builds `J`. One backward
+pass, given a "gradient" `v` shaped like `y` for the output, computes the vector-Jacobian
+product::
 
     (v^T J)[j] = sum_i v[i] * d y[i] / d x[j]       (shaped like x)
 
-`loss.backward()` is the special case of a 0-dim `y` with `v = 1`. For a non-scalar `y` you pass
-`v` yourself: `torch.autograd.grad(y, x, v)` (or `y.backward(v)`, which writes into `x.grad`).
-With a one-hot `v` (1 at output element `i`, 0 elsewhere), `v^T J` is row `i` of the Jacobian:
-the full Jacobian is one backward pass per output element, all through the same graph.
+`loss.backward()` is the special case of a 0-dim `y` with `v = 1`. For a non-scalar `y` you hand
+the backward pass `v` yourself: both ways of running one (`Tensor.backward` and
+`torch.autograd.grad`) take it as an argument. With a one-hot `v` (1 at output element `i`, 0
+elsewhere), `v^T J` is row `i` of the Jacobian: the full Jacobian is one backward pass per output
+element, all through the same graph. By default a backward pass frees the graph's saved tensors
+as it goes, so a graph you want to go through again must be kept alive (see the `retain_graph`
+argument in the docs below; exercise 5 is all about it).
 
-A backward pass frees the graph's saved tensors as it goes. To run several passes through one
-graph, every pass but the last needs `retain_graph=True`.
+Worked example, by hand: `f(x) = x ** 2`, elementwise, with `x = [1., 2., 3.]`. Then
+`y = [1., 4., 9.]` and `d y[i] / d x[j]` is `2 * x[i]` when `i == j` and 0 otherwise, so::
+
+    J = [[2, 0, 0],
+         [0, 4, 0],
+         [0, 0, 6]]                 # diag(2 * x), shaped y.shape + x.shape = (3, 3)
+
+    v = [1., 0., 1.]    ->    v^T J = [1*2 + 0 + 0,  0 + 0*4 + 0,  0 + 0 + 1*6] = [2., 0., 6.]
+    v = [0., 1., 0.]    ->    v^T J = [0., 4., 0.]            (one-hot: row 1 of J)
+
+For `f(x) = x.sum()` (a 0-dim output) the Jacobian is shaped like `x`, all ones, and `v` is a
+0-dim tensor.
 
 Working on a copy: your functions must leave `x` exactly as they got it (values, `requires_grad`,
-`.grad`), whether or not it requires grad. Take a fresh leaf that shares its values::
-
-    xr = x.detach().requires_grad_(True)
-    y = f(xr)
-
-and differentiate with respect to `xr`. `torch.autograd.grad` returns the gradient instead of
-accumulating it into `.grad`. Return results that do not require grad (`.detach()`).
+`.grad`), whether or not it requires grad. Differentiate with respect to a fresh leaf that has
+`x`'s values, not with respect to `x` itself, and return results that do not require grad.
 
 Rules: call `f` exactly ONCE per call of your function. Do not use `torch.autograd.functional`
 (it does this exercise for you). Everything stays on `x`'s device.
@@ -29,7 +38,8 @@ Rules: call `f` exactly ONCE per call of your function. Do not use `torch.autogr
 Read: https://pytorch.org/docs/stable/generated/torch.autograd.grad.html,
 https://pytorch.org/docs/stable/generated/torch.Tensor.backward.html, and "Vector Calculus using
 autograd" in https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html.
-Check your work with `autograd-lab check exercise4`.
+Check your work with `autograd-lab check exercise4`; stuck? `autograd-lab hint 4` gives a hint,
+a more precise one each time you ask.
 """
 
 from collections.abc import Callable
@@ -42,9 +52,7 @@ def vjp(
 ) -> torch.Tensor:
     """Compute the vector-Jacobian product `v^T J_f(x)` with one backward pass.
 
-    Steps: `xr = x.detach().requires_grad_(True)`; `y = f(xr)` (the only call of `f`);
-    `grad, = torch.autograd.grad(y, xr, v)`; return `grad.detach()`. The third argument of
-    `torch.autograd.grad` (`grad_outputs`) is the `v` of `v^T J`: it must be shaped like `y`.
+    One call of `f`, then ONE backward pass through its graph with `v` as the output's gradient.
 
     Args:
         f: a differentiable function from a tensor shaped like `x` to a tensor of any shape
@@ -62,17 +70,8 @@ def vjp(
 def jacobian(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
     """Compute the full Jacobian of `f` at `x`, one backward pass per output element.
 
-    Steps: `xr = x.detach().requires_grad_(True)` and `y = f(xr)`, once. Then for each element `i`
-    of `y` (in `y.reshape(-1)` order) build a one-hot `v` shaped like `y` (for example
-    `torch.zeros(y.numel(), dtype=y.dtype, device=y.device)`, set element `i` to 1, then
-    `.view(y.shape)`) and take `torch.autograd.grad(y, xr, v, retain_graph=True)`: that is row
-    `i` of the Jacobian, shaped like `x`. `retain_graph=True` keeps the graph's saved tensors
-    alive for the next pass; without it the second pass fails with "Trying to backward through
-    the graph a second time". The last pass may leave it out (and so free the graph). Stack the
-    rows and reshape to `y.shape + x.shape`.
-
-    Example: for `f(x) = x ** 2` with `x` of shape (3,) the Jacobian is the (3, 3) matrix
-    `diag(2 * x)`; for `f(x) = x.sum()` (a 0-dim output) it is shaped like `x`, all ones.
+    One call of `f`, then for each element `i` of `f(x)` (in flat, `reshape(-1)` order) one
+    backward pass that gives row `i` of the Jacobian, keeping the graph alive between them.
 
     Args:
         f: a differentiable function from a tensor shaped like `x` to a tensor of any shape

@@ -6,30 +6,44 @@ These "saved tensors" can be most of a model's memory, so a backward pass frees 
 it has used them. A second backward pass through the same graph then finds them gone::
 
     RuntimeError: Trying to backward through the graph a second time (or directly access saved
-    tensors after they have already been freed). ... Specify retain_graph=True if you need to
-    backward through the graph a second time ...
+    tensors after they have already been freed). ...
 
-`loss.backward(retain_graph=True)` (or `torch.autograd.grad(..., retain_graph=True)`) keeps them
-alive for another pass. Use it on every pass but the last: the last pass leaves `retain_graph`
-out, so that it frees the graph when it is done. Recomputing the forward pass instead (calling `f`
-again) also works but costs a whole forward pass; here `f` must be called exactly once.
+Both ways of running a backward pass take a `retain_graph` argument that keeps the saved tensors
+alive for another pass. Keep them on every pass but the last: the last pass must free the graph
+when it is done. Recomputing the forward pass instead (calling `f` again) would also work, but
+costs a whole forward pass; here `f` must be called exactly once.
 
-Two ways to run a backward pass, and where the result goes:
+The two ways, and where their result goes:
 
-- `torch.autograd.grad(loss, xr)` returns the gradient and leaves `xr.grad` alone: two calls give
-  two separate gradients.
-- `loss.backward()` ADDS the gradient into `xr.grad`: two calls give the sum of both. This is why
-  training loops call `optimizer.zero_grad()`.
+- `torch.autograd.grad(outputs, inputs)` RETURNS the gradients and leaves `.grad` alone: two
+  calls give two separate gradients.
+- `loss.backward()` ADDS the gradient into each leaf's `.grad`: two calls give the sum of both.
+  This is why training loops call `optimizer.zero_grad()`.
 
-Work on a copy so that `x` is left as it was (values, `requires_grad`, `.grad`)::
+Worked example, on a different function, with a NEW graph for each pass (so nothing needs to be
+retained), to see `.backward()` accumulate::
 
-    xr = x.detach().requires_grad_(True)
-    z = f(xr)
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    (a * a).sum().backward()        # a.grad = [2., 4.]   (d/da of sum(a * a) is 2 * a)
+    (a * a).sum().backward()        # a.grad = [4., 8.]   added to what was there
+    b = (a * a).sum()               # one more graph; a * a saves a for its backward
+    b.backward()                    # a.grad = [6., 12.], and b's saved tensors are freed
+    b.backward()                    # RuntimeError: Trying to backward through the graph a
+                                    # second time ...
+
+Your functions go twice (or `times` times) through ONE graph, from one call of `f`.
+
+Work on a copy so that `x` is left as it was (values, `requires_grad`, `.grad`): differentiate
+with respect to a fresh leaf that has `x`'s values, never with respect to `x` itself.
+
+Rules: `f` is called exactly once per call; when your function returns, the graph's saved tensors
+have been freed (the last backward pass does not retain the graph); `x` is left as it was.
 
 Read: https://pytorch.org/docs/stable/generated/torch.Tensor.backward.html,
 https://pytorch.org/docs/stable/generated/torch.autograd.grad.html, and "Saved tensors" in
 https://pytorch.org/docs/stable/notes/autograd.html.
-Check your work with `autograd-lab check exercise5`.
+Check your work with `autograd-lab check exercise5`; stuck? `autograd-lab hint 5` gives a hint,
+a more precise one each time you ask.
 """
 
 from collections.abc import Callable
@@ -42,13 +56,9 @@ def grads_of_two_losses(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Compute the gradients of `f(x).mean()` and `f(x).sum()`, each on its own, from one `f(x)`.
 
-    Steps: `xr = x.detach().requires_grad_(True)`; `z = f(xr)` (the only call of `f`); then
-
-        g_mean, = torch.autograd.grad(z.mean(), xr, retain_graph=True)   # keep z's graph
-        g_sum,  = torch.autograd.grad(z.sum(), xr)                       # last pass: frees it
-
-    Both losses share `z`'s graph, so the first pass must retain it. The two gradients stay apart
-    (`torch.autograd.grad` does not accumulate), and `g_sum` is `z.numel()` times `g_mean`.
+    `z = f(x)` is computed ONCE; `loss1 = z.mean()` and `loss2 = z.sum()` share its graph. Return
+    the gradient of each loss with respect to `x`, each on its own (not accumulated into each
+    other): the second is `z.numel()` times the first.
 
     Args:
         f: a differentiable function from a tensor shaped like `x` to a tensor of any shape.
@@ -68,11 +78,9 @@ def accumulated_grad(
 ) -> torch.Tensor:
     """Backpropagate `f(x).sum()` `times` times through one graph; return the accumulated gradient.
 
-    Steps: `xr = x.detach().requires_grad_(True)`; `loss = f(xr).sum()` (the only call of `f`; you
-    may also build the `.sum()` anew before each pass); then call `loss.backward(...)` `times`
-    times, with `retain_graph=True` on every pass but the last, which leaves it out so that the
-    graph is freed. Each pass adds one gradient into `xr.grad`, so the result is `times` times the
-    gradient of `f(x).sum()`. Return `xr.grad.detach()`.
+    One call of `f`, then `times` backward passes of `f(x).sum()` through the same graph, each
+    adding one gradient into the leaf's `.grad`: the result is `times` times the gradient of
+    `f(x).sum()`.
 
     Args:
         f: a differentiable function from a tensor shaped like `x` to a tensor of any shape.

@@ -6,8 +6,8 @@ Autograd sorts the tensors of a graph into two kinds:
   weight): it has no `grad_fn`, and after a backward pass its gradient waits in `.grad`;
 - a NON-LEAF is the result of an operation on tensors that require grad (`h = x @ w`): it has a
   `grad_fn` (here `MmBackward0`), the node that sends the gradient further back. Its own gradient
-  is computed on the way, used, and thrown away: `h.grad` stays `None` (torch warns when you read
-  it). Call `h.retain_grad()` BEFORE the backward pass to keep it.
+  is computed on the way, used, and thrown away: its `.grad` stays `None` (torch warns when you
+  read it), unless you call `retain_grad()` on it BEFORE the backward pass.
 
 Check with `t.is_leaf`, `t.requires_grad` and `t.grad_fn`.
 
@@ -16,12 +16,28 @@ Two ways to keep autograd out of a computation:
 - `t.detach()` returns a tensor with `t`'s values (the same memory) that is not in any graph: a
   backward pass stops there, so nothing computed before it gets a gradient from what comes after.
   Use it to freeze part of a model, or to keep a value without its graph.
-- `with torch.no_grad():` records nothing at all while the block runs: results do not require
-  grad, and no tensors are saved for a backward pass that will never come. Use it for
-  inference and for weight updates. (Computing with a graph and calling `.detach()` at the end
-  gives the same values, but builds and stores the whole graph first.)
+- `torch.no_grad()`, a context manager (`with ...:`), records nothing at all while its block
+  runs: results do not require grad, and no tensors are saved for a backward pass that will
+  never come. Use it for inference and for weight updates. (Computing with a graph and calling
+  `.detach()` at the end gives the same values, but builds and stores the whole graph first.)
 
-The network is the two-layer one of the earlier exercises::
+Worked example, on a different function::
+
+    a = torch.tensor([1.0, -2.0], requires_grad=True)    # a leaf
+    b = a * 3                                           # a non-leaf: b.grad_fn is MulBackward0
+    b.retain_grad()                                     # keep b's gradient this time
+    c = (b ** 2).sum()
+    c.backward()
+    a.grad                  # tensor([ 18., -36.])    d c / d a = 2 * b * 3
+    b.grad                  # tensor([  6., -12.])    d c / d b = 2 * b, kept by retain_grad
+
+    d = (b.detach() * a).sum()      # b's values, but no path back through b
+    # d.backward() would add b's values, [3., -6.], to a.grad: the path through b is cut
+
+    with torch.no_grad():
+        e = a * 3                   # e.requires_grad is False, e.grad_fn is None
+
+The network is the two-layer one of the earlier exercises; its forward pass::
 
     h      = x @ w1              # (N, D_in) @ (D_in, H)  -> (N, H)
     h_relu = h.relu()            # (N, H)
@@ -37,7 +53,8 @@ https://pytorch.org/docs/stable/generated/torch.Tensor.retain_grad.html,
 https://pytorch.org/docs/stable/generated/torch.Tensor.detach.html,
 https://pytorch.org/docs/stable/generated/torch.no_grad.html, and "Locally disabling gradient
 computation" in https://pytorch.org/docs/stable/notes/autograd.html.
-Check your work with `autograd-lab check exercise6` (add `--device cuda` to run it on a GPU).
+Check your work with `autograd-lab check exercise6` (add `--device cuda` to run it on a GPU);
+stuck? `autograd-lab hint 6` gives a hint, a more precise one each time you ask.
 """
 
 import torch
@@ -46,12 +63,8 @@ import torch
 def intermediate_grads(x: torch.Tensor, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Return the gradients of `loss = (x @ w).relu().sum()` with respect to `w` and to `h = x @ w`.
 
-    `w` is a leaf: after `loss.backward()` its gradient is in `w.grad`. `h = x @ w` is not: ask
-    autograd to keep its gradient with `h.retain_grad()` after computing `h` and before
-    `loss.backward()`, then read `h.grad`. (Without it, `h.grad` is None.)
-
-    By the chain rule, `grad_h = 1` where `h > 0` and `0` where `h < 0` (either at `h == 0`),
-    and `grad_w = x.T @ grad_h`.
+    `w` is a leaf; `h = x @ w` is not. Run the backward pass of `loss` yourself, and make sure
+    that afterwards both gradients are there to return.
 
     Args:
         x: tensor of shape (N, D_in); it does not require grad.
@@ -70,8 +83,7 @@ def frozen_first_layer_loss(
 ) -> torch.Tensor:
     """Return the two-layer loss, with the first layer cut off from the graph by `detach`.
 
-    Compute the loss of the network above, but detach the first layer's output (`h = (x @
-    w1).detach()`, or use `w1.detach()`), so that a backward pass of the loss you return fills
+    The loss of the network above, built so that a backward pass of the loss you return fills
     `w2.grad` and leaves `w1.grad` as `None`: the first layer is frozen, the second one trains.
     The loss's VALUE is the usual one; only the graph behind it is shorter.
 
@@ -95,9 +107,9 @@ def predict(w1: torch.Tensor, w2: torch.Tensor, x: torch.Tensor) -> torch.Tensor
     """Return the network's output `y_pred = (x @ w1).relu() @ w2`, without building a graph.
 
     `w1` and `w2` require grad, so computing with them normally records a graph (and saves
-    tensors for its backward pass). A prediction needs no gradient: run the forward pass inside
-    `with torch.no_grad():`, so that nothing is recorded and the result does not require grad.
-    (Note the order of the arguments: weights first.)
+    tensors for its backward pass). A prediction needs no gradient: compute it with
+    `torch.no_grad`, so that nothing is recorded and the result does not require grad. (Note the
+    order of the arguments: weights first.)
 
     Args:
         w1: tensor of shape (D_in, H) that requires grad.
