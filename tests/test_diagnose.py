@@ -157,6 +157,16 @@ def test_counts_and_largest_difference_measure_against_the_nearest_accepted_answ
     assert "2 of 4 values differ beyond the tolerance (relative 1e-06)" in details
 
 
+def test_the_largest_difference_names_the_accepted_answer_it_is_measured_against():
+    expected = np.array([0.0, 1.0])
+    other = np.array([2.0, 1.0])           # at the kink in place 0, the other subgradient
+    got = np.array([2.5, 1.0])             # 0.5 from the other answer, 2.5 from torch's
+    with pytest.raises(CheckFailure) as raised:
+        check_values("grad", got, Expect(expected, accept=(other,)))
+    assert ("largest difference: 0.5 at [0] (expected 0, or 2 with the other subgradient at "
+            "the kink, got 2.5)") in raised.value.failure.details
+
+
 def _train_got(own_w1):
     return {"own_grads": {"w1": own_w1, "w2": np.ones((2, 1))}}
 

@@ -63,8 +63,11 @@ def _largest_difference(got: np.ndarray, answers: tuple[np.ndarray, ...]) -> str
     where = list(int(i) for i in index)
     with np.errstate(invalid="ignore", over="ignore"):
         shown = float(abs(got[index] - nearest[index]))
-    return (f"largest difference: {shown:.4g} at {where} "
-            f"(expected {float(nearest[index]):.6g}, got {float(got[index]):.6g})")
+    expected = float(answers[0][index])
+    told = f"expected {expected:.6g}"
+    if float(nearest[index]) != expected:  # nearer to an accepted answer (the kink's other one)
+        told += f", or {float(nearest[index]):.6g} with the other subgradient at the kink"
+    return f"largest difference: {shown:.4g} at {where} ({told}, got {float(got[index]):.6g})"
 
 
 def wrong_values(got: np.ndarray, answers: tuple[np.ndarray, ...], dtype: str) -> np.ndarray:
