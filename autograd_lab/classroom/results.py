@@ -178,7 +178,7 @@ class Gradebook:
     def _key(self, student: str, exercise: str, path: Path) -> str:
         parts = [student, exercise, file_sha256(path), self.version,
                  json.dumps(self.settings, sort_keys=True)]
-        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
     def to_grade(self) -> list[tuple[str, str]]:
         """The items still to grade: pending, and not in the cache (unless forced)."""
