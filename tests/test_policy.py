@@ -73,6 +73,14 @@ def test_each_watched_function_earns_its_own_share_of_a_rule():
     assert ("once", "vjp") in seen and ("once", "jacobian") in seen
 
 
+def test_a_rule_whose_functions_all_compute_nothing_right_says_so_in_one_line():
+    checks = [_value("vjp"), _value("jacobian", 3),
+              rule("once", "rule", 1, None, watch("vjp"), watch("jacobian"))]
+    results, _ = _grade(checks, {("vjp", None): wrong(), ("jacobian", None): wrong()})
+    assert results["once"].message == "not scored: needs `vjp` or `jacobian` to pass first"
+    assert results["once"].status == "not scored"
+
+
 def test_a_broken_voiding_rule_voids_the_values_of_the_function_that_broke_it():
     checks = [_value("vjp"), _value("jacobian", 3),
               rule("no_functional", "rule", 1, None, watch("vjp"), watch("jacobian"), voids=True),

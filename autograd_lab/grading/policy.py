@@ -158,6 +158,13 @@ def _rule_result(check, check_shares: list[Share], told) -> CheckResult:
         return CheckResult(check.name, check.title, True, check.points, check.points,
                            kind=check.kind)
     several = len(check_shares) > 1
+    if several and all(s.status == "not scored" and s.reason.startswith("needs ")
+                       for s in check_shares):
+        # Nothing computed right yet: one line says what the rule waits for.
+        needed = [name for s in check_shares for name in s.watch.checks]
+        return CheckResult(check.name, check.title, False, 0.0, check.points,
+                           f"not scored: needs {_quoted(needed)} to pass first",
+                           status="not scored", kind=check.kind)
     lines: list[str] = []
     first: CheckResult | None = None
     told_elsewhere = True
