@@ -137,3 +137,17 @@ def test_no_line_is_taken_for_another_item(tmp_path, monkeypatch):
     # it): a rerun grades each of them again.
     cached = [json.loads(p.read_text()) for p in (out / ".cache").glob("*.json")]
     assert sorted(record["file"].split("/")[0] for record in cached) == sorted(HONEST)
+
+
+def test_progress_shows_a_long_or_odd_name_as_one_short_line():
+    from autograd_lab.classroom.progress import MAX_SHOWN, Progress, shown
+
+    assert shown("odd\nname exercise3") == "odd\\nname exercise3"
+    long = shown("l" * 250 + " exercise3")
+    assert len(long) == MAX_SHOWN and long.endswith(" exercise3")
+    stream = io.StringIO()
+    progress = Progress(1, stream=stream)
+    progress.start("odd\nname exercise3")
+    assert list(progress.running) == ["odd\\nname exercise3"]
+    progress.advance("odd\nname exercise3")
+    assert not progress.running and "\n" not in stream.getvalue().rstrip("\n")

@@ -310,3 +310,36 @@ def test_the_worker_knows_every_device_torch_manual_seed_seeds():
     source = inspect.getsource(torch.random._manual_seed_impl)
     seeded = set(re.findall(r"torch\.(\w+)\.manual_seed", source))
     assert seeded and seeded <= set(ACCELERATORS), seeded
+
+
+# -- a reply's bounds (see also test_bounds.py) ----------------------------------------------------
+
+
+def test_a_reply_header_over_its_bound_is_refused_a_request_header_is_not(pipe):
+    from autograd_lab.sandbox.bounds import MAX_REPLY_HEADER_BYTES
+
+    r, w = pipe
+    os.write(w, struct.pack(">Q", MAX_REPLY_HEADER_BYTES + 1))
+    with pytest.raises(protocol.MessageTooLarge, match="too large"):
+        protocol.receive(r, time.monotonic() + 5)
+    # The worker reads requests (from the grading process, trusted) with the larger bounds.
+    message = protocol.encode({"text": "x" * 9_000, "list": list(range(300_000))})
+    assert MAX_REPLY_HEADER_BYTES < len(message) < MAX_HEADER_BYTES
+    writer = threading.Thread(target=protocol.send, args=(w, message))
+    writer.start()
+    got = protocol.receive(r, time.monotonic() + 10, max_header=MAX_HEADER_BYTES,
+                           max_bytes=MAX_MESSAGE_BYTES)
+    writer.join()
+    assert got["list"][-1] == 299_999
+
+
+def test_reply_arrays_over_their_bound_are_refused_without_reading_them(pipe):
+    from autograd_lab.sandbox.bounds import MAX_REPLY_BYTES
+
+    r, w = pipe
+    head = json.dumps({"body": {"$dict": {}}, "blobs": [MAX_REPLY_BYTES, 1]}).encode()
+    os.write(w, struct.pack(">Q", len(head)) + head)  # no payload follows
+    started = time.monotonic()
+    with pytest.raises(protocol.MessageTooLarge, match=f"at most {MAX_REPLY_BYTES}"):
+        protocol.receive(r, started + 5)
+    assert time.monotonic() - started < 1

@@ -25,6 +25,18 @@ LINE_EVERY_S = 10.0
 """Off a terminal: at most one line per this many seconds (besides the last one)."""
 
 
+MAX_SHOWN = 60
+"""Characters of an item's name shown (a student folder's name may be 250 long)."""
+
+
+def shown(what: str) -> str:
+    """``what`` as one short line: what cannot be printed (a newline, bytes that are no
+    Unicode) escaped, cut in the middle to :data:`MAX_SHOWN` characters (the exercise, at
+    the end, stays)."""
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in what)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 15] + "..." + text[-12:]
+
+
 def _clock(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
@@ -70,10 +82,11 @@ class Progress:
     # -- what the pool tells ------------------------------------------------------------------
     def start(self, what: str) -> None:
         """An item was handed to a grader."""
-        self.running[what] = self.clock()
+        self.running[shown(what)] = self.clock()
 
     def advance(self, what: str = "") -> None:
         """One more item is done."""
+        what = shown(what)
         self.running.pop(what, None)
         self.done += 1
         self.last_end = self.clock()
