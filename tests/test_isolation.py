@@ -108,7 +108,7 @@ def test_the_grading_process_is_not_dumpable():
 
 # -- attacks --------------------------------------------------------------------------------
 @needs_namespaces
-def test_a_worker_cannot_open_the_graders_pipes_through_proc():
+def test_a_worker_cannot_open_the_graders_pipes_through_proc(token):
     report = grade(EXERCISE, str(HOSTILE / "iso_forges_through_proc.py"), timeout=30)
     assert "forged into 0 pipes" in report.output
     assert report.score == 0  # it computes zeros, and nothing it wrote was taken for a result

@@ -386,5 +386,7 @@ class Worker:
 
     def output(self, limit: int = 1 << 20) -> str:
         """What the student's code printed so far (at most ``limit`` bytes)."""
-        data = os.pread(self._output.fileno(), limit, 0)
-        return data.decode("utf-8", errors="replace")
+        text = os.pread(self._output.fileno(), limit, 0).decode("utf-8", errors="replace")
+        if self._admitted is not None and self._admitted[0] != self._admitted[1]:
+            text = text.replace(*self._admitted)  # the copy it read is, to the student, their file
+        return text
