@@ -19,7 +19,11 @@ import sys
 import tempfile
 import time
 
-from autograd_lab.sandbox import isolation, namespaces, protocol, waiting
+from autograd_lab.sandbox import confine, isolation, protocol, waiting
+from autograd_lab.sandbox.box import Box
+from autograd_lab.sandbox.hygiene import (  # noqa: F401 -- graders use them from here
+    _become_subreaper, _live_workers, close_fds_except, die_with_parent, kill_all_workers,
+    kill_orphans, make_undumpable)
 from autograd_lab.sandbox.limits import Limits, apply as apply_limits, mapped_bytes
 
 REAP_S = 1.0
@@ -68,97 +72,6 @@ def describe_status(wait_status: int) -> str:
     return "ended"
 
 
-_PR_SET_PDEATHSIG = 1
-_PR_SET_CHILD_SUBREAPER = 36
-_live_workers: set[int] = set()
-
-
-def _become_subreaper() -> None:
-    """Make orphaned descendants of our workers our children (Linux), so none escapes.
-
-    A student's process that leaves the worker's process group (``setsid``) and outlives
-    the worker is re-parented to us instead of to init; :func:`kill_orphans` ends it. A worker
-    in a PID namespace of its own is itself re-parented to us, from the child that forked it.
-    """
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def die_with_parent(parent: int, sig: int = signal.SIGKILL) -> None:
-    """In a forked child: have the kernel send ``sig`` when ``parent`` dies (Linux), even if
-    it dies of SIGKILL, so that no worker (or grader) outlives the process that started it."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it died before the request took effect
-        os._exit(1)
-
-
-def close_fds_except(*keep: int) -> None:
-    """In a forked child: close every file descriptor from 3 up except ``keep``.
-
-    A child must not hold the ends of other children's pipes: it could write into them.
-    """
-    low = 3
-    for fd in sorted(set(keep)):
-        os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, 65536)
-
-
-def kill_all_workers() -> None:
-    """Kill every live worker of this process (and its group) and their orphans, now."""
-    for pid in list(_live_workers):
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-    kill_orphans()
-
-
-def kill_orphans() -> None:
-    """Kill and reap our children that are not live workers: a dead worker's descendants."""
-    me = os.getpid()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) in _live_workers:
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == me and int(entry) != me:
-            try:
-                os.kill(int(entry), signal.SIGKILL)
-            except ProcessLookupError:
-                continue
-            waiting.reap(int(entry), 0.2)
-    waiting.reap_pending()
-
-
-_undumpable = False
-
-
-def make_undumpable() -> None:
-    """Keep processes of the same user (a worker that escaped its namespaces, or got none)
-    from ptracing this one or opening its /proc/<pid>/fd (Linux; once per process)."""
-    global _undumpable
-    if not _undumpable:
-        try:
-            namespaces.set_dumpable(False)
-        except (OSError, AttributeError):
-            pass
-        _undumpable = True
-
-
 class Worker:
     """One worker process for one device; use as a context manager."""
 
@@ -170,7 +83,7 @@ class Worker:
         self._request_fd = self._reply_fd = -1
         self._output = tempfile.TemporaryFile()
         self._status: int | None = None
-        self._box: isolation.Box | None = None
+        self._box: Box | None = None
         self._info_fd = -1
         """Where the worker's init (in a PID namespace) tells how the worker ended."""
         self._admitted: tuple[str, str] | None = None
@@ -185,7 +98,7 @@ class Worker:
 
         make_undumpable()
         memory = None if self.limits.memory_mb is None else self.limits.memory_mb << 20
-        self._box = isolation.Box.create(memory)
+        self._box = Box.create(memory)
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         info_r, info_w = os.pipe()
@@ -239,7 +152,7 @@ class Worker:
             os.dup2(self._output.fileno(), 1)
             os.dup2(self._output.fileno(), 2)
             close_fds_except(request_r, reply_w, info_w)
-            isolation.enter(self._box, info_w)  # may fork: from here on, in the worker
+            confine.enter(self._box, info_w)  # may fork: from here on, in the worker
             # New text streams on fds 1 and 2: the parent's sys.stdout may be anything
             # (a StringIO under a test runner), and the student's prints must reach the file.
             sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, closefd=False,
