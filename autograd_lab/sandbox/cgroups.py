@@ -50,8 +50,29 @@ def _write(path: str, value: str) -> None:
         out.write(value)
 
 
+_swept = False
+
+
+def _sweep() -> None:
+    """Remove the groups of grading processes that died without removing them (once)."""
+    global _swept
+    if _swept:
+        return
+    _swept = True
+    for controller in CONTROLLERS:
+        folder = os.path.join(ROOT, controller)
+        for name in os.listdir(folder):
+            owner = name.removeprefix(PREFIX).split("-")[0]
+            if name.startswith(PREFIX) and owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+                try:
+                    os.rmdir(os.path.join(folder, name))
+                except OSError:
+                    pass
+
+
 def create(memory_bytes: int, max_processes: int) -> Group | None:
     """Create a group limited to ``memory_bytes`` and ``max_processes``; None where it cannot."""
+    _sweep()
     _retry_stale()
     group = Group(f"{PREFIX}{os.getpid()}-{next(_counter)}")
     memory, pids = group.folders()

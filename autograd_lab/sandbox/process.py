@@ -98,7 +98,10 @@ class Worker:
 
         make_undumpable()
         memory = None if self.limits.memory_mb is None else self.limits.memory_mb << 20
-        self._box = Box.create(memory)
+        try:
+            self._box = Box.create(memory)
+        except OSError as exc:
+            raise WorkerDied(f"could not prepare its folders ({exc.strerror})") from None
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         info_r, info_w = os.pipe()
@@ -216,7 +219,10 @@ class Worker:
     # -- requests ---------------------------------------------------------------------------
     def load(self, path: str, module_name: str, deadline: float) -> dict:
         """Import the student's file in the worker; return the reply."""
-        readable = self._box.admit(path) if self._box is not None else path
+        try:
+            readable = self._box.admit(path) if self._box is not None else path
+        except OSError:
+            readable = path  # it then reads the file itself, or says why it cannot
         self._admitted = (readable, path)
         reply = self.request({"op": "load", "path": readable, "module_name": module_name},
                              deadline)
