@@ -43,12 +43,16 @@ class Box:
     """Root only: where the student's file is copied, readable by the worker's user id."""
     uid: int | None = None
     cgroup: cgroups.Group | None = None
+    life: tuple[int, int] = (-1, -1)
+    """A pipe whose write end only the grading process holds: the init of the worker's PID
+    namespace reads it, and ends (and with it the namespace) at its end of file."""
 
     @classmethod
     def create(cls, memory_bytes: int | None) -> "Box":
         workdir = tempfile.mkdtemp(prefix="autograd-lab-worker-")
         box = cls(workdir, os.path.join(workdir, "scratch"))
         os.mkdir(box.scratch, 0o700)
+        box.life = os.pipe()
         if root():
             box.inbox = os.path.join(workdir, "files")
             os.mkdir(box.inbox, 0o500)
@@ -73,8 +77,18 @@ class Box:
         os.chmod(copy, 0o400)
         return copy
 
+    def keep_life(self) -> None:
+        """In the grading process, once the child is forked: keep only the life pipe's write
+        end (closing it, or dying, ends the worker's namespace)."""
+        os.close(self.life[0])
+        self.life = (-1, self.life[1])
+
     def remove(self) -> None:
         """Delete the worker's cgroup (killing what is left in it) and its folders."""
+        for fd in self.life:
+            if fd >= 0:
+                os.close(fd)
+        self.life = (-1, -1)
         if self.cgroup is not None:
             cgroups.remove(self.cgroup)
         shutil.rmtree(self.workdir, ignore_errors=True)

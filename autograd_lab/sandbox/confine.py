@@ -1,7 +1,7 @@
 """How a forked child confines itself into a worker (see :mod:`isolation` for the policy).
 
-Runs in the child only: joins the worker's cgroup, unshares new namespaces, forks so that a
-small init is process 1 of the new PID namespace and the worker its child, makes the disk
+Runs in the child only: joins the worker's cgroup, unshares new namespaces, starts a small
+init as process 1 of the new PID namespace and forks the worker into it, makes the disk
 read-only but for a scratch tmpfs, mounts its own /proc, and gives up its user id and
 capabilities. Each step that the kernel refuses is left out of the level it reports.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 import tempfile
 import time
@@ -41,12 +42,12 @@ def _drop_to(uid: int) -> None:
 def enter(box: Box, info_fd: int) -> list[str]:
     """In the forked child: isolate, and return (in the worker) the protections achieved.
 
-    Writes ``pid N`` (the pid, in the grading process's namespace, of the process the
-    grading process waits for) and then ``level ...`` to ``info_fd``. With namespaces it
-    forks twice: the calling process exits, its child becomes process 1 of the new PID
-    namespace (re-parented to the grading process), and the worker is that one's child;
-    process 1 later writes the worker's wait status (see :func:`_fork_worker`).
+    Writes ``pid N`` (the worker's pid in the grading process's namespace), with namespaces
+    ``init N`` (the pid of their process 1), then ``level ...`` to ``info_fd``, and closes it.
+    With namespaces, the calling process starts the namespace's init (see :func:`_start_init`)
+    and forks the worker, then exits: both are re-parented to the grading process.
     """
+    os.close(box.life[1])  # only the grading process may hold it
     achieved: list[str] = []
     if box.cgroup is not None:
         try:
@@ -57,23 +58,26 @@ def enter(box: Box, info_fd: int) -> list[str]:
     flags = (namespaces.CLONE_NEWPID | namespaces.CLONE_NEWNET | namespaces.CLONE_NEWIPC
              | namespaces.CLONE_NEWUTS | namespaces.CLONE_NEWNS)
     user = not root()
-    try:
-        if user:
-            outer_uid, outer_gid = os.geteuid(), os.getegid()
-            namespaces.set_dumpable(True)  # a non-dumpable process cannot write its uid_map
-            namespaces.unshare(flags | namespaces.CLONE_NEWUSER)
-            namespaces.map_ids_to_root(outer_uid, outer_gid)
-            namespaces.set_dumpable(False)  # nor may the worker open its init's pipes
-        else:
-            namespaces.unshare(flags)
-        isolated = True
-    except OSError:
-        isolated = False
+    isolated = False
+    if INIT is not None:
+        try:
+            if user:
+                outer_uid, outer_gid = os.geteuid(), os.getegid()
+                namespaces.set_dumpable(True)  # a non-dumpable process cannot write its uid_map
+                namespaces.unshare(flags | namespaces.CLONE_NEWUSER)
+                namespaces.map_ids_to_root(outer_uid, outer_gid)
+                namespaces.set_dumpable(False)  # nor may the worker open its init's fds
+            else:
+                namespaces.unshare(flags)
+            isolated = True
+        except OSError:
+            pass
     if isolated:
-        achieved = _become_process_one(info_fd, achieved, user, box.scratch)
+        achieved = _become_worker(info_fd, box.life[0], achieved, user, box.scratch)
     else:
         os.write(info_fd, f"pid {os.getpid()}\n".encode())
         os.setsid()
+    os.close(box.life[0])
     if box.uid is not None:
         try:
             _drop_to(box.uid)
@@ -91,42 +95,51 @@ def enter(box: Box, info_fd: int) -> list[str]:
     order = list(PROTECTIONS)
     achieved.sort(key=order.index)
     os.write(info_fd, f"level {','.join(achieved)}\n".encode())
-    if isolated:
-        _fork_worker(info_fd)
     os.close(info_fd)
     return achieved
 
 
-def _fork_worker(info_fd: int) -> None:
-    """As process 1 of the namespace, fork the worker and stay behind as its init.
+INIT = shutil.which("cat")
+"""The program that is process 1 of a worker's PID namespace: any that reads its standard
+input to the end and does nothing else. Without one, a worker gets no namespaces."""
+
+
+def _start_init(life_r: int) -> int:
+    """Start process 1 of the new PID namespace (the caller's first child): ``cat`` reading
+    the grading process's life pipe, all else closed. Spawned, not forked: no copy of this
+    process's memory is made.
 
     The worker must not be process 1 itself: the kernel spares a namespace's init every
-    signal it has no handler for, so its own SIGSEGV, SIGXCPU or SIGXFSZ would not end it.
-    The init reaps whatever the namespace leaves, and when the worker ends, writes its wait
-    status (``status N``) to ``info_fd`` and exits, which ends everything left in it.
+    signal it has no handler for, so the worker's own SIGSEGV, SIGXCPU or SIGXFSZ would not
+    end it. When process 1 ends (the grading process closed the pipe or killed it), the
+    kernel ends every process in the namespace.
     """
-    worker = os.fork()
-    if worker == 0:
-        return
-    while True:
+    actions = [(os.POSIX_SPAWN_DUP2, life_r, 0),
+               (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+               (os.POSIX_SPAWN_DUP2, 1, 2)]
+    actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _open_fds() if fd > 2]
+    return os.posix_spawn(INIT, [INIT], {}, file_actions=actions, setsid=True)
+
+
+def _open_fds() -> list[int]:
+    found = []
+    for name in os.listdir("/proc/self/fd"):
         try:
-            pid, status = os.waitpid(-1, 0)
-        except ChildProcessError:
-            os._exit(0)
-        except InterruptedError:
+            os.fstat(int(name))  # the folder's own fd, listed, is closed by now
+        except OSError:
             continue
-        if pid == worker:
-            os.write(info_fd, f"status {status}\n".encode())
-            os._exit(0)
+        found.append(int(name))
+    return found
 
 
-def _become_process_one(info_fd: int, achieved: list[str], user: bool,
-                        scratch: str) -> list[str]:
-    """Fork into the new PID namespace; in the child (process 1), finish the namespaces."""
+def _become_worker(info_fd: int, life_r: int, achieved: list[str], user: bool,
+                   scratch: str) -> list[str]:
+    """Start the namespace's init, fork the worker into it, and finish the namespaces there."""
     first, grader = os.getpid(), os.getppid()
+    init = _start_init(life_r)
     child = os.fork()
     if child:
-        os.write(info_fd, f"pid {child}\n".encode())
+        os.write(info_fd, f"pid {child}\ninit {init}\n".encode())
         os._exit(0)
     # Wait to be re-parented to the grader (a child subreaper) before asking to die with our
     # parent: asked earlier, the first child's exit would deliver the signal. /proc is still

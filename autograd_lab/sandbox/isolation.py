@@ -120,23 +120,26 @@ def probe(timeout: float = 10.0) -> str:
         code = 0
         try:
             os.close(info_r)
-            enter(box, info_w)
+            enter(box, info_w)  # in the worker, when it returns
         except BaseException:  # noqa: BLE001 -- a forked child never returns into the caller
             code = 70
         finally:
             os._exit(code)
     os.close(info_w)
+    box.keep_life()
     lines = waiting.read_lines(info_r, time.monotonic() + timeout)
     os.close(info_r)
     waiting.reap(pid, timeout)
-    found = ""
+    found, children = "", []
     for line in lines:
         kind, _, value = line.partition(" ")
-        if kind == "pid" and value.isdigit() and int(value) != pid:
-            waiting.reap(int(value), timeout)
+        if kind in ("pid", "init") and value.isdigit() and int(value) != pid:
+            children.append(int(value))
         elif kind == "level":
             found = value
-    box.remove()
+    box.remove()  # closes the life pipe: the namespace's init ends
+    for child in children:
+        waiting.reap(child, timeout)
     return found
 
 

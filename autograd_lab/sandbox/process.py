@@ -13,6 +13,7 @@ cgroup), and never waits without a deadline (:mod:`waiting`).
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import sys
@@ -84,8 +85,8 @@ class Worker:
         self._output = tempfile.TemporaryFile()
         self._status: int | None = None
         self._box: Box | None = None
-        self._info_fd = -1
-        """Where the worker's init (in a PID namespace) tells how the worker ended."""
+        self._init: int | None = None
+        """Process 1 of the worker's PID namespace (None: the kernel gave none)."""
         self._admitted: tuple[str, str] | None = None
         self.isolation = ""
         """The protections this worker got (:mod:`isolation`), e.g. ``pid,net,ipc,mount,proc``."""
@@ -114,8 +115,9 @@ class Worker:
             self._run_child(request_r, reply_w, info_w, parent)
         for fd in (request_r, reply_w, info_w):
             os.close(fd)
-        self._request_fd, self._reply_fd, self._info_fd = request_w, reply_r, info_r
-        worker, level = self._read_info(info_r, pid, deadline)
+        self._box.keep_life()
+        self._request_fd, self._reply_fd = request_w, reply_r
+        worker, self._init, level = self._read_info(info_r, pid, deadline)
         self.pid = worker
         _live_workers.add(worker)
         self.isolation = level
@@ -130,22 +132,29 @@ class Worker:
         return self.hello
 
     @staticmethod
-    def _read_info(info_r: int, child: int, deadline: float) -> tuple[int, str]:
-        """The worker's pid and isolation level, as the forked child reports them."""
-        lines = waiting.read_lines(info_r, min(deadline, time.monotonic() + 30), until=b"level ")
-        worker, level = child, ""
+    def _read_info(info_r: int, child: int, deadline: float) -> tuple[int, int | None, str]:
+        """The worker's pid, its namespace's init's and its isolation level, as the forked
+        child reports them."""
+        lines = waiting.read_lines(info_r, min(deadline, time.monotonic() + 30))
+        os.close(info_r)
+        worker, init, level = child, None, ""
         for line in lines:
             kind, _, value = line.partition(" ")
             if kind == "pid" and value.isdigit():
                 worker = int(value)
+            elif kind == "init" and value.isdigit():
+                init = int(value)
             elif kind == "level":
                 level = value
-        return worker, level
+        return worker, init, level
 
     def _run_child(self, request_r: int, reply_w: int, info_w: int, parent: int) -> None:
         code = 0
         try:
             die_with_parent(parent)
+            # A fault handler inherited from the grading process writes to an fd number that,
+            # in a grader, may now be this worker's reply pipe: a crash would garble it.
+            faulthandler.disable()
             base = mapped_bytes()  # read while /proc is still the one it can read
             # Python ignores SIGPIPE and SIGXFSZ; the worker must die of an output flood.
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGXFSZ):
@@ -154,7 +163,7 @@ class Worker:
             os.dup2(devnull, 0)
             os.dup2(self._output.fileno(), 1)
             os.dup2(self._output.fileno(), 2)
-            close_fds_except(request_r, reply_w, info_w)
+            close_fds_except(request_r, reply_w, info_w, *self._box.life)
             confine.enter(self._box, info_w)  # may fork: from here on, in the worker
             # New text streams on fds 1 and 2: the parent's sys.stdout may be anything
             # (a StringIO under a test runner), and the student's prints must reach the file.
@@ -192,13 +201,21 @@ class Worker:
         except ProcessLookupError:
             pass
         self._reap(timeout=REAP_S)
-        if self._info_fd >= 0:
-            os.close(self._info_fd)
-            self._info_fd = -1
+        self._end_namespace()
         _live_workers.discard(self.pid)
         self.pid = None
         kill_orphans()
         self._remove_box()
+
+    def _end_namespace(self) -> None:
+        """Kill the init of the worker's PID namespace: the kernel ends all that is left in it."""
+        if self._init is not None:
+            try:
+                os.kill(self._init, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            waiting.reap(self._init, REAP_S)
+            self._init = None
 
     def _remove_box(self) -> None:
         if self._box is not None:
@@ -276,15 +293,8 @@ class Worker:
         if self._status is not None or self.pid is None:
             return
         status = waiting.reap(self.pid, timeout)
-        if status is None:
-            return
-        # In a PID namespace, we reap its init; the worker's own status comes from it.
-        if self._info_fd >= 0:
-            for line in waiting.read_lines(self._info_fd, time.monotonic() + 0.05):
-                kind, _, value = line.partition(" ")
-                if kind == "status" and value.isdigit():
-                    status = int(value)
-        self._status = status
+        if status is not None:
+            self._status = status
 
     def _wait_description(self) -> str:
         # The channel closed: the worker is exiting; give it a moment to finish.

@@ -46,17 +46,13 @@ def reap_pending() -> None:
         reap(pid, 0)
 
 
-def read_lines(fd: int, deadline: float, limit: int = 4096, until: bytes | None = None
-               ) -> list[str]:
-    """Read ``fd`` until end of file, ``deadline`` (monotonic) or a line that starts with
-    ``until``; return the complete lines.
+def read_lines(fd: int, deadline: float, limit: int = 4096) -> list[str]:
+    """Read ``fd`` until end of file or ``deadline`` (monotonic); return the complete lines.
 
     At most ``limit`` bytes are read: what the other end writes here is a few short lines.
     """
     data = b""
-    while len(data) < limit and not (until and (data.startswith(until)
-                                                or b"\n" + until in data)
-                                     and data.endswith(b"\n")):
+    while len(data) < limit:
         left = deadline - time.monotonic()
         if left <= 0:
             break
