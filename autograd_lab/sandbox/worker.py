@@ -18,7 +18,6 @@ says what was returned. The first message the worker sends, unasked, is
 
 from __future__ import annotations
 
-import faulthandler
 import importlib
 import importlib.util
 import os
@@ -101,11 +100,6 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 def serve(request_fd: int, reply_fd: int, device: str) -> None:
     """Answer requests until told to exit or the channel closes."""
     sys.dont_write_bytecode = True
-    if faulthandler.is_enabled():
-        # Enabled by the grading process (a test runner does) on a descriptor this process
-        # has closed since, perhaps reused by its reply pipe: a crash's traceback would be
-        # written into the channel. It goes to the captured output instead.
-        faulthandler.enable(file=sys.stderr)
     torch.set_num_threads(1)
     # Warnings are shown (in the captured output), never raised: the grading process may run
     # with warnings as errors (a test runner), and a torch warning must not fail a check.
