@@ -244,3 +244,37 @@ def test_strict_runs_exactly_where_nothing_wanted_is_missing(tmp_path):
     lacking = isolation.missing(LEVEL)
     assert run.returncode == (2 if lacking else 0), (lacking, run.stderr)
 
+
+
+# -- the other ways in ----------------------------------------------------------------------
+@needs_namespaces
+def test_without_the_root_shortcut_the_worker_is_isolated_the_same_way(monkeypatch):
+    """The way a non-root grader takes (a first child unshares, then forks the worker)."""
+    from autograd_lab.sandbox import confine
+
+    monkeypatch.setattr(confine, "fork_into_new_pid_namespace", lambda life_r: None)
+    report = grade(EXERCISE, str(HOSTILE / "iso_reports_its_view.py"), timeout=30)
+    seen = view(report)
+    assert report.score == FULL
+    assert (seen["pid"], seen["processes"]) == ("2", "[1, 2]")
+    assert seen["/tmp"].startswith("not writable: Read-only file system")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root, to become an unprivileged user")
+def test_an_unprivileged_grader_gets_the_namespaces_through_a_user_namespace():
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.setgroups([])
+            os.setresgid(65534, 65534, 65534)
+            os.setresuid(65534, 65534, 65534)
+            os.write(write_end, isolation.probe().encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    level = os.read(read_end, 1000).decode()
+    os.waitpid(child, 0)
+    if "user" not in level.split(","):
+        pytest.skip(f"this kernel refuses unprivileged user namespaces (level: {level!r})")
+    assert set(level.split(",")) >= NAMESPACES | {"user", "caps"}

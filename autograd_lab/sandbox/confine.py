@@ -39,13 +39,48 @@ def _drop_to(uid: int) -> None:
     os.setresuid(uid, uid, uid)
 
 
-def enter(box: Box, info_fd: int) -> list[str]:
+_own_pid_namespace: tuple[int, int] | None = None
+"""(pid, fd): this process's own PID namespace, open, to come back to after each worker."""
+
+
+def fork_into_new_pid_namespace(life_r: int) -> tuple[int, int] | None:
+    """Grading process, as root: start an init in a new PID namespace and fork into it.
+
+    Returns ``(pid, init)`` (``pid`` 0 in the child, which is process 2 there), or None
+    where it cannot (not root, refused: nothing was forked; the caller forks as usual and
+    :func:`enter` tries the unprivileged way). The grading process itself stays where it
+    is: only its children go to the new namespace, and only for this fork.
+    """
+    global _own_pid_namespace
+    if not root() or INIT is None or os.environ.get(namespaces.SIMULATE_REFUSAL):
+        return None
+    try:
+        if _own_pid_namespace is None or _own_pid_namespace[0] != os.getpid():
+            _own_pid_namespace = (os.getpid(), os.open("/proc/self/ns/pid", os.O_RDONLY))
+        namespaces.unshare(namespaces.CLONE_NEWPID)
+    except OSError:
+        return None
+    pid = -1
+    try:
+        init = _start_init(life_r)
+        pid = os.fork()
+        return pid, init
+    except OSError:
+        return None
+    finally:
+        if pid != 0:  # back to our own namespace for whatever we fork next
+            namespaces.setns(_own_pid_namespace[1], namespaces.CLONE_NEWPID)
+
+
+def enter(box: Box, info_fd: int, in_pid_namespace: bool = False) -> list[str]:
     """In the forked child: isolate, and return (in the worker) the protections achieved.
 
     Writes ``pid N`` (the worker's pid in the grading process's namespace), with namespaces
     ``init N`` (the pid of their process 1), then ``level ...`` to ``info_fd``, and closes it.
     With namespaces, the calling process starts the namespace's init (see :func:`_start_init`)
-    and forks the worker, then exits: both are re-parented to the grading process.
+    and forks the worker, then exits: both are re-parented to the grading process. With
+    ``in_pid_namespace``, the grading process did that already (as root,
+    :func:`fork_into_new_pid_namespace`): the calling process is the worker.
     """
     os.close(box.life[1])  # only the grading process may hold it
     achieved: list[str] = []
@@ -59,7 +94,15 @@ def enter(box: Box, info_fd: int) -> list[str]:
              | namespaces.CLONE_NEWUTS | namespaces.CLONE_NEWNS)
     user = not root()
     isolated = False
-    if INIT is not None:
+    if in_pid_namespace:
+        try:
+            namespaces.unshare(flags & ~namespaces.CLONE_NEWPID)
+            isolated = True
+        except OSError:
+            pass
+        achieved += ["pid"] + (["net", "ipc"] + _finish_namespaces(box.scratch) if isolated else [])
+        os.setsid()
+    elif INIT is not None:
         try:
             if user:
                 outer_uid, outer_gid = os.geteuid(), os.getegid()
@@ -72,7 +115,9 @@ def enter(box: Box, info_fd: int) -> list[str]:
             isolated = True
         except OSError:
             pass
-    if isolated:
+    if in_pid_namespace:
+        pass
+    elif isolated:
         achieved = _become_worker(info_fd, box.life[0], achieved, user, box.scratch)
     else:
         os.write(info_fd, f"pid {os.getpid()}\n".encode())
@@ -150,12 +195,16 @@ def _become_worker(info_fd: int, life_r: int, achieved: list[str], user: bool,
     if _parent() != grader:  # it died before we could ask
         os._exit(1)
     os.setsid()
-    achieved = achieved + ["pid", "net", "ipc"] + (["user"] if user else [])
+    return achieved + ["pid", "net", "ipc"] + (["user"] if user else []) + \
+        _finish_namespaces(scratch)
+
+
+def _finish_namespaces(scratch: str) -> list[str]:
     try:
         namespaces.sethostname("autograd-lab-worker")
     except OSError:
         pass
-    return achieved + _private_filesystem(scratch)
+    return _private_filesystem(scratch)
 
 
 def _parent() -> int:

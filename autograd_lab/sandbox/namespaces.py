@@ -57,6 +57,11 @@ def unshare(flags: int) -> None:
     _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
 
 
+def setns(fd: int, nstype: int) -> None:
+    """Join the namespace that ``fd`` (an open /proc/<pid>/ns/* file) names."""
+    _check(_libc.setns(ctypes.c_int(fd), ctypes.c_int(nstype)), "setns")
+
+
 def set_dumpable(dumpable: bool) -> None:
     """Say whether processes of the same user may ptrace this one or open its /proc files."""
     _check(_libc.prctl(PR_SET_DUMPABLE, int(dumpable), 0, 0, 0), "prctl(PR_SET_DUMPABLE)")

@@ -110,14 +110,19 @@ class Worker:
         sys.stderr.flush()
         _become_subreaper()
         parent = os.getpid()
-        pid = os.fork()
+        forked = confine.fork_into_new_pid_namespace(self._box.life[0])
+        if forked is None:
+            pid = os.fork()
+        else:
+            pid, self._init = forked
         if pid == 0:  # becomes the worker, or forks it into its namespaces
-            self._run_child(request_r, reply_w, info_w, parent)
+            self._run_child(request_r, reply_w, info_w, parent, forked is not None)
         for fd in (request_r, reply_w, info_w):
             os.close(fd)
         self._box.keep_life()
         self._request_fd, self._reply_fd = request_w, reply_r
-        worker, self._init, level = self._read_info(info_r, pid, deadline)
+        worker, init, level = self._read_info(info_r, pid, deadline)
+        self._init = self._init or init
         self.pid = worker
         _live_workers.add(worker)
         self.isolation = level
@@ -148,10 +153,11 @@ class Worker:
                 level = value
         return worker, init, level
 
-    def _run_child(self, request_r: int, reply_w: int, info_w: int, parent: int) -> None:
+    def _run_child(self, request_r: int, reply_w: int, info_w: int, parent: int,
+                   in_pid_namespace: bool) -> None:
         code = 0
         try:
-            die_with_parent(parent)
+            die_with_parent(0 if in_pid_namespace else parent)  # our parent: outside, so 0
             # A fault handler inherited from the grading process writes to an fd number that,
             # in a grader, may now be this worker's reply pipe: a crash would garble it.
             faulthandler.disable()
@@ -164,7 +170,7 @@ class Worker:
             os.dup2(self._output.fileno(), 1)
             os.dup2(self._output.fileno(), 2)
             close_fds_except(request_r, reply_w, info_w, *self._box.life)
-            confine.enter(self._box, info_w)  # may fork: from here on, in the worker
+            confine.enter(self._box, info_w, in_pid_namespace)  # may fork: then, in the worker
             # New text streams on fds 1 and 2: the parent's sys.stdout may be anything
             # (a StringIO under a test runner), and the student's prints must reach the file.
             sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, closefd=False,
