@@ -25,6 +25,21 @@ CGROUP_MEMORY_MARGIN = 512 * 1024 * 1024
 copy on write as the forked worker touches them."""
 
 _uids = itertools.count()
+PREFIX = "autograd-lab-worker-"
+_swept = False
+
+
+def _sweep() -> None:
+    """Remove (once) the folders of grading processes that died before removing them."""
+    global _swept
+    if _swept:
+        return
+    _swept = True
+    base = tempfile.gettempdir()
+    for name in os.listdir(base):
+        owner = name.removeprefix(PREFIX).split("-")[0]
+        if name.startswith(PREFIX) and owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
 
 
 def root() -> bool:
@@ -49,7 +64,8 @@ class Box:
 
     @classmethod
     def create(cls, memory_bytes: int | None) -> "Box":
-        workdir = tempfile.mkdtemp(prefix="autograd-lab-worker-")
+        _sweep()
+        workdir = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
         box = cls(workdir, os.path.join(workdir, "scratch"))
         os.mkdir(box.scratch, 0o700)
         box.life = os.pipe()
