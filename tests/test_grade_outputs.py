@@ -244,3 +244,19 @@ def test_off_a_terminal_lines_are_few_and_plain():
     assert len(stalled) == 3 and all(f"{total - 1}/{total} graded" in line for line in stalled)
     assert stalled[0].endswith("0:00:44 elapsed · running: z exercise7 (5 s)")
     assert lines[-1].startswith(f"[{'#' * progress_module.WIDTH}] {total}/{total} graded")
+
+
+def test_grades_json_records_the_isolation_a_verdict_was_computed_under(tmp_path):
+    from autograd_lab.grading.engine import grade
+    from autograd_lab.sandbox import isolation
+
+    report = grade(EX3, str(SOLUTIONS / EX3.filename), timeout=30).to_dict()
+    assert report["isolation"] == isolation.level()
+    student = Submission("alice", "alice", files={EX3.id: SOLUTIONS / EX3.filename},
+                         shown={EX3.id: f"alice/{EX3.filename}"})
+    book = Gradebook(tmp_path / "out", exercises=[EX3], submissions=[student], skipped=[],
+                     settings={})
+    assert book.to_grade() == [("alice", EX3.id)]
+    book.record("alice", EX3.id, {"ok": True, "report": report, "text": "text"})
+    data = json.loads((tmp_path / "out" / "grades.json").read_text())
+    assert data["students"]["alice"]["exercises"][EX3.id]["isolation"] == isolation.level()

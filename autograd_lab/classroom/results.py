@@ -225,7 +225,8 @@ class Gradebook:
                       "max_score": report["max_score"], "file": report["file"],
                       "checks": [{k: c[k] for k in _CHECK_KEYS if k in c}
                                  for c in report["checks"]],
-                      "output": report.get("output", ""), "text": result["text"]}
+                      "output": report.get("output", ""), "text": result["text"],
+                      "isolation": report.get("isolation", "")}
             why = unsettled(report)
             if why is None:
                 write_atomic(cache, json.dumps(record, sort_keys=True))
