@@ -52,3 +52,12 @@ def test_a_report_without_a_raising_check_has_no_internal_error():
     report = grade(lookup("3"), str(SOLUTIONS / lookup("3").filename), timeout=30)
     assert not report.internal_errors
     assert all(c.internal_error is None for c in report.checks)
+
+
+def test_a_file_that_replaces_the_probes_in_its_worker_gains_nothing_and_raises_nothing():
+    path = Path(__file__).resolve().parent / "hostile" / "replaces_probes.py"
+    report = grade(lookup("3"), str(path), timeout=30)
+    assert report.score == 0
+    for check in report.checks:
+        assert check.message.startswith("the grader could not check what your code returned"), (
+            check.name, check.message)
