@@ -260,3 +260,18 @@ def test_grades_json_records_the_isolation_a_verdict_was_computed_under(tmp_path
     book.record("alice", EX3.id, {"ok": True, "report": report, "text": "text"})
     data = json.loads((tmp_path / "out" / "grades.json").read_text())
     assert data["students"]["alice"]["exercises"][EX3.id]["isolation"] == isolation.level()
+
+
+def test_a_verdict_cached_under_other_isolation_is_graded_again(tmp_path, monkeypatch):
+    from autograd_lab.classroom.run import grade_class
+    from autograd_lab.sandbox import isolation
+
+    subs = tmp_path / "subs"
+    (subs / "alice").mkdir(parents=True)
+    shutil.copy(SOLUTIONS / EX3.filename, subs / "alice" / EX3.filename)
+    run = lambda: grade_class(subs, tmp_path / "out", exercises=[EX3], timeout=30)  # noqa: E731
+    assert (run().graded, run().cached) == (1, 1)  # unchanged: from the cache
+    level = isolation.level()
+    monkeypatch.setattr(isolation, "level", lambda: level + ",more")
+    again = run()
+    assert (again.graded, again.cached) == (1, 0)

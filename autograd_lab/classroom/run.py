@@ -14,6 +14,7 @@ from autograd_lab.classroom.progress import Progress
 from autograd_lab.classroom.results import Gradebook, write_atomic
 from autograd_lab.classroom.submissions import discover, load, nested_submissions
 from autograd_lab.errors import AutogradLabError
+from autograd_lab.sandbox import isolation
 
 
 class SubmissionsMissing(AutogradLabError):
@@ -75,7 +76,10 @@ def grade_class(submissions: Path, out: Path, *, exercises, jobs: int = 1, timeo
             f"The output folder {out} is inside {submissions}: a rerun would grade it as a "
             "student. Choose an output folder outside it.")
     filenames = {e.filename: e.id for e in _all_exercises()}
-    settings = {"device": device, "timeout": timeout, "memory_mb": memory_mb}
+    # The isolation is part of what a verdict was computed under: a verdict cached without a
+    # protection is graded again once the protection is there.
+    settings = {"device": device, "timeout": timeout, "memory_mb": memory_mb,
+                "isolation": isolation.level()}
     with tempfile.TemporaryDirectory(prefix="autograd-lab-unpacked-") as unpack:
         if gradescope:
             found = [load(submissions, student=submissions.stem or "submission",
