@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import time
 from importlib import resources
 from pathlib import Path
+
+from autograd_lab.atomic_write import write_atomic
 
 STUBS_PACKAGE = "autograd_lab.exercises"
 
@@ -127,16 +128,8 @@ def record_score(directory: Path, exercise_id: str, *, score: float, max_score: 
     entries[exercise_id] = {"score": float(score), "max_score": float(max_score),
                             "sha256": file_sha256(path) or "", "device": device,
                             "checked_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    text = json.dumps({"exercises": dict(sorted(entries.items()))}, indent=2) + "\n"
     target = folder / SCORES_FILE
-    temporary = folder / f".scores-{os.getpid()}-{secrets.token_hex(4)}.tmp"
-    try:
-        with open(temporary, "x", encoding="utf-8") as handle:  # the umask's permissions
-            handle.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_atomic(target, json.dumps({"exercises": dict(sorted(entries.items()))}, indent=2) + "\n")
     return target
 
 

@@ -20,11 +20,11 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 from pathlib import Path
 
 import autograd_lab
+from autograd_lab.atomic_write import write_atomic
 from autograd_lab.workspace import stub_text
 
 GRADED, MISSING, STUB, ERROR, PENDING = "graded", "missing", "stub", "error", "pending"
@@ -47,17 +47,6 @@ def grader_version() -> str:
 def file_sha256(path: Path) -> str:
     """The sha256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old file or the new, never half.
-
-    Text that is no valid Unicode (a student folder's name in another encoding) is written
-    with backslash escapes rather than refused.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
-    os.replace(tmp, path)
 
 
 MAX_FEEDBACK_NAME = 60

@@ -12,23 +12,22 @@ is not of this form is not an error: the hints start over and a warning says so.
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograd_lab.atomic_write import write_atomic
 from autograd_lab.errors import AutogradLabError
 from autograd_lab.hints import Hint, hints_for
+from autograd_lab.workspace import STATE_FOLDER
 
-STATE_DIR = ".autograd-lab"
 STATE_FILE = "hints.json"
 VERSION = 1
 
 
 def state_path(directory: Path) -> Path:
     """Where the hint progress of ``directory`` is kept."""
-    return Path(directory) / STATE_DIR / STATE_FILE
+    return Path(directory) / STATE_FOLDER / STATE_FILE
 
 
 @dataclass
@@ -66,16 +65,8 @@ def save(directory: Path, shown: dict[str, int]) -> str | None:
     path = state_path(directory)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".hints-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"version": VERSION, "shown": dict(sorted(shown.items()))}, handle,
-                          indent=2)
-                handle.write("\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, json.dumps({"version": VERSION, "shown": dict(sorted(shown.items()))},
+                                      indent=2) + "\n")
     except OSError as exc:
         return f"could not save which hints you have seen to {path} ({_reason(exc)})"
     return None
