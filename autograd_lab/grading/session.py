@@ -137,10 +137,12 @@ class Session:
 
     def _worker_failure(self, exc: Exception, what: str) -> Abort:
         abort = self._worker_abort(exc, what)
+        # What happened, without what was running: the same for every check it stops.
+        happened = abort.failure.summary.split(" while ")[0]
         if not (isinstance(exc, WorkerDied) and "exited with code" in str(exc)):
-            self.unsettled = self.unsettled or abort.failure.summary.split(" while ")[0]
+            self.unsettled = self.unsettled or happened
         abort.failure.by_student = True
-        abort.failure.cause = ("worker", abort.failure.summary.split(" while ")[0])
+        abort.failure.cause = ("worker", happened)
         return abort
 
     def _worker_abort(self, exc: Exception, what: str) -> Abort:
