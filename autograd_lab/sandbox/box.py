@@ -12,7 +12,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from autograd_lab.sandbox import cgroups
+from autograd_lab.sandbox import cgroups, hygiene
 
 SCRATCH_MB = 64
 """Size (MB) of a worker's scratch tmpfs, the one place it may write."""
@@ -35,11 +35,8 @@ def _sweep() -> None:
     if _swept:
         return
     _swept = True
-    base = tempfile.gettempdir()
-    for name in os.listdir(base):
-        owner = name.removeprefix(PREFIX).split("-")[0]
-        if name.startswith(PREFIX) and owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
-            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+    for path in hygiene.left_by_dead_graders(tempfile.gettempdir(), PREFIX):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def root() -> bool:

@@ -18,6 +18,8 @@ import signal
 import time
 from dataclasses import dataclass
 
+from autograd_lab.sandbox import hygiene
+
 ROOT = "/sys/fs/cgroup"
 CONTROLLERS = ("memory", "pids")
 PREFIX = "autograd-lab-worker-"
@@ -60,14 +62,11 @@ def _sweep() -> None:
         return
     _swept = True
     for controller in CONTROLLERS:
-        folder = os.path.join(ROOT, controller)
-        for name in os.listdir(folder):
-            owner = name.removeprefix(PREFIX).split("-")[0]
-            if name.startswith(PREFIX) and owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
-                try:
-                    os.rmdir(os.path.join(folder, name))
-                except OSError:
-                    pass
+        for path in hygiene.left_by_dead_graders(os.path.join(ROOT, controller), PREFIX):
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
 
 
 def create(memory_bytes: int, max_processes: int) -> Group | None:

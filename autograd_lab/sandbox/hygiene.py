@@ -101,3 +101,21 @@ def make_undumpable() -> None:
         except (OSError, AttributeError):
             pass
         _undumpable = True
+
+
+def left_by_dead_graders(folder: str, prefix: str) -> list[str]:
+    """The entries of ``folder`` named ``<prefix><pid>-...`` whose grading process is gone.
+
+    A grader names what it creates for its workers (scratch folders, cgroups) after its own
+    pid; one killed with SIGKILL cannot remove them, so the next grader sweeps them.
+    """
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        owner = name.removeprefix(prefix).split("-")[0]
+        if name.startswith(prefix) and owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+            found.append(os.path.join(folder, name))
+    return found
