@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -13,7 +11,6 @@ from autograd_lab.catalog import EXERCISES, lookup
 from autograd_lab.cli import cli
 from autograd_lab.hints import hints_for, parse
 from autograd_lab.hints.progress import state_path
-from support import ROOT
 
 EX3 = lookup("exercise3")
 HINTS3 = hints_for(EX3)
@@ -168,11 +165,7 @@ def test_hint_is_listed_in_the_help(runner):
 
 
 @pytest.mark.slow
-def test_the_wheel_ships_the_hints(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
-    (wheel,) = tmp_path.glob("autograd_lab-*.whl")
+def test_the_wheel_ships_the_hints(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "autograd_lab/hints/__init__.py" in names
     assert "autograd_lab/hints/progress.py" in names
