@@ -16,6 +16,8 @@ Both are loops over lists, never recursion.
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections import Counter, deque
 from collections.abc import Iterator
 from operator import attrgetter, itemgetter
@@ -93,9 +95,9 @@ def _split_shared_leaves(graph: Graph, min_uses: int) -> Graph:
             nodes.append(make_node({**vars(node), "id": copy_id, "use": (total + 1 - k, total),
                                    "same_as": None if k == 1 else node.id}))
         copies[node.id] = iter(ids)  # the k-th edge out of the leaf leaves from copy k
-    edges = [Edge(next(copies[edge.source]), edge.target, edge.kind)
+    edges = [edge._replace(source=next(copies[edge.source]))
              if edge.source in copies else edge for edge in graph.edges]
-    return Graph(nodes, edges, graph.title, graph.count, graph.hidden)
+    return dataclasses.replace(graph, nodes=nodes, edges=edges)
 
 
 def collapse(graph: Graph, max_nodes: int | None) -> Graph:
@@ -154,9 +156,9 @@ def _collapse(graph: Graph, max_nodes: int) -> Graph:
         target = ids[component[t]] if hidden[t] else edge.target
         if source != target and (source, target, edge.kind) not in rerouted:
             rerouted.add((source, target, edge.kind))
-            edges.append(Edge(source, target, edge.kind))
+            edges.append(edge._replace(source=source, target=target))
     newly = sum(1 for i in range(n) if hidden[i] and nodes[i].kind != model.COLLAPSED)
-    return Graph(kept, edges, graph.title, graph.count, graph.hidden + newly)
+    return dataclasses.replace(graph, nodes=kept, edges=edges, hidden=graph.hidden + newly)
 
 
 def _units(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Node kinds.
 TENSOR = "tensor"
@@ -72,6 +72,44 @@ class Node:
     """For a collapsed node: how many nodes it stands for."""
     note: str = ""
     """Anything else worth saying, one short line (``create_graph``, ``view of x``)."""
+    values: object = None
+    """Tensors and saved tensors of at most the values limit of elements (``--values``): their
+    values as nested tuples (a plain number for a 0-d tensor), exact; None when larger, off,
+    or unreadable. Saved tensors keep the values they had when first seen (before a freeing)."""
+    grad_values: object = None
+    """``.grad`` after the recorded backward pass, as ``values`` (None: no grad, or too large)."""
+    grad_norm: float | None = None
+    """The 2-norm of ``.grad`` after the recorded backward pass (None: no grad)."""
+    grad_before: Grad | None = None
+    """``.grad`` just before the recorded backward pass (None: it was None): accumulation."""
+    grad_step: int | None = None
+    """A tensor whose ``.grad`` the recorded pass wrote: how many function steps had run when it
+    was written (the page shows ``grad_before`` until that step, ``grad_values`` from it on)."""
+    order: int | None = None
+    """A function node: its step in the recorded backward pass (1 = the first function autograd
+    ran); None when that pass did not run it (or the graph was not captured at a backward)."""
+    received: tuple | None = None
+    """A function node that ran: the gradient it received for each of its outputs, as a tuple
+    of :class:`Grad` (None for an output that got none)."""
+    freed_by: str | None = None
+    """A freed saved tensor: the title of the capture whose backward pass freed it."""
+    cause: bool = False
+    """A freed saved tensor that the failed backward pass of this graph needed: why it failed."""
+    number: bool = False
+    """A saved Python number that torch wrapped in a 0-d tensor (the 3 of ``y * 3``); ``values``
+    holds it."""
+
+
+class Grad(NamedTuple):
+    """A gradient as the picture shows it: shape, 2-norm, and values when small."""
+
+    shape: tuple[int, ...]
+    norm: float
+    values: object = None
+    """Nested tuples (a number for a 0-d tensor) when at most the values limit, else None."""
+
+    def to_dict(self) -> dict:
+        return {"shape": list(self.shape), "norm": self.norm, "values": self.values}
 
 
 class Edge(NamedTuple):
@@ -81,6 +119,14 @@ class Edge(NamedTuple):
     target: str
     kind: str = INPUT
     """``input``, ``output`` or ``saved``."""
+    grad: Grad | None = None
+    """What flowed back along the edge in the recorded backward pass: on an ``input`` edge the
+    gradient the target function sent to the source; on an ``output`` edge the gradient that
+    reached the named tensor. None when none flowed (and always on ``saved`` edges)."""
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "target": self.target, "kind": self.kind,
+                "grad": None if self.grad is None else self.grad.to_dict()}
 
 
 NODE_FIELDS = tuple(f.name for f in fields(Node))
@@ -108,6 +154,10 @@ def node_dict(node: Node) -> dict:
     for key in ("shape", "use"):
         if data[key] is not None:
             data[key] = list(data[key])
+    if data["grad_before"] is not None:
+        data["grad_before"] = data["grad_before"].to_dict()
+    if data["received"] is not None:
+        data["received"] = [None if g is None else g.to_dict() for g in data["received"]]
     return data
 
 
@@ -123,14 +173,24 @@ class Graph:
     """How many captures had this very structure (a training loop: one graph, ``x500``)."""
     hidden: int = 0
     """Nodes left out by collapsing (also said by the collapsed nodes themselves)."""
+    steps: int = 0
+    """How many functions the recorded backward pass ran (0: not captured at a backward)."""
+    failed: bool = False
+    """The backward pass this graph was captured at raised (such a graph is never merged)."""
+    error: str = ""
+    """That backward pass's error, the whole message."""
+    advice: str = ""
+    """What would fix it, when known (``pass retain_graph=True to loss.backward() at ...``)."""
 
     def node(self, node_id: str) -> Node:
         return next(n for n in self.nodes if n.id == node_id)
 
     def to_dict(self) -> dict:
         return {"nodes": [node_dict(node) for node in self.nodes],
-                "edges": [edge._asdict() for edge in self.edges],
-                "title": self.title, "count": self.count, "hidden": self.hidden}
+                "edges": [edge.to_dict() for edge in self.edges],
+                "title": self.title, "count": self.count, "hidden": self.hidden,
+                "steps": self.steps, "failed": self.failed, "error": self.error,
+                "advice": self.advice}
 
 
 @dataclass

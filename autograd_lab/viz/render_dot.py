@@ -300,7 +300,7 @@ def graph_lines(graph: Graph, index: int, total: int, used: set[str]) -> list[st
     used.update("edge_saved" if kind == model.SAVED_BY else "edge_flow" for kind in kinds)
     right = {s for saved in beside.values() if len(saved) > 1 for s in saved[1::2]}
     edge_text: dict[tuple, str] = {}  # (source style, target style, kind) -> the line's tail
-    for source, target, kind in graph.edges:
+    for source, target, kind, _ in graph.edges:
         flipped = kind == model.SAVED_BY and source in right
         shape = (keys[source], keys[target], kind, flipped)
         tail = edge_text.get(shape)
@@ -318,7 +318,7 @@ def _beside(graph: Graph) -> dict[str, list[str]]:
     saved_edges = [e for e in graph.edges if e.kind == model.SAVED_BY]
     uses = Counter(e.source for e in saved_edges)
     beside: dict[str, list[str]] = {}
-    for source, target, _ in saved_edges:
+    for source, target, *_ in saved_edges:
         if uses[source] == 1:
             beside.setdefault(target, []).append(source)
     return beside

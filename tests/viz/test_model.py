@@ -32,6 +32,6 @@ def test_graph_to_dict_round_trips_through_json():
     graph = Graph([Node("s0", SAVED, "self", shape=()), Node("f1", FUNCTION, "MulBackward0")],
                   [Edge("s0", "f1", SAVED_BY)], "y at the end")
     data = json.loads(json.dumps(graph.to_dict()))
-    assert data["edges"] == [{"source": "s0", "target": "f1", "kind": "saved"}]
+    assert data["edges"] == [{"source": "s0", "target": "f1", "kind": "saved", "grad": None}]
     assert data["nodes"][0]["shape"] == [] and data["nodes"][1]["label"] == "MulBackward0"
     assert (data["title"], data["count"], data["hidden"]) == ("y at the end", 1, 0)

@@ -167,7 +167,7 @@ def test_dot_and_json_files(tmp_path, mlp_capture):
     dot = output.write(mlp_capture, tmp_path / "out" / "g.gv")
     assert dot.read_bytes() == to_dot(mlp_capture).encode("utf-8")
     data = json.loads(output.write(mlp_capture, tmp_path / "g.txt", "JSON").read_text())
-    assert data["schema"] == 1 and data["graphs"][0]["nodes"][0]["label"] == "W1"
+    assert data["schema"] == 2 and data["graphs"][0]["nodes"][0]["label"] == "W1"
 
 
 @pytest.mark.parametrize("fmt", output.NEEDS_DOT)
