@@ -1,7 +1,9 @@
-"""Write a capture to a file: svg, png or pdf through Graphviz's ``dot``; dot or json without it.
+"""Write a capture to a file: svg, png, pdf or html through Graphviz's ``dot``; dot or json
+without it.
 
 One code path runs ``dot``: ``graphviz.Source(text).pipe(format=...)``, the DOT text coming
-from ``render_dot.to_dot``. The file is written only once its bytes exist, so a failure (no
+from ``render_dot.to_dot``. html is the SVG laid out once, inlined in the stepper page
+(``render_html``). The file is written only once its bytes exist, so a failure (no
 ``dot``) leaves no empty or half-written file behind.
 """
 
@@ -16,13 +18,14 @@ import graphviz
 from autograd_lab.errors import GraphvizMissing, UnknownGraphFormat
 from autograd_lab.viz.model import Capture
 from autograd_lab.viz.render_dot import to_dot
+from autograd_lab.viz.render_html import to_html
 from autograd_lab.viz.render_json import to_json
 
-FORMATS = ("svg", "png", "pdf", "dot", "json")
+FORMATS = ("svg", "png", "pdf", "html", "dot", "json")
 """Every format ``write`` knows, the ones needing Graphviz's ``dot`` first."""
-NEEDS_DOT = ("svg", "png", "pdf")
-SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot",
-            ".json": "json"}
+NEEDS_DOT = ("svg", "png", "pdf", "html")
+SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".html": "html", ".htm": "html",
+            ".dot": "dot", ".gv": "dot", ".json": "json"}
 
 
 def _unknown(what: str, value: str, choices: list[str]) -> UnknownGraphFormat:
@@ -48,7 +51,7 @@ def format_from_suffix(path: str | Path) -> str:
     if suffix not in SUFFIXES:
         error = _unknown("file suffix", suffix or "(none)", list(SUFFIXES))
         raise UnknownGraphFormat(f"{error} Name the file {Path(path).stem}.svg (or .png, .pdf, "
-                                 f".dot, .json), or give --format.")
+                                 f".html, .dot, .json), or give --format.")
     return SUFFIXES[suffix]
 
 
@@ -72,7 +75,8 @@ def require_dot(fmt: str) -> None:
 
 
 def render(capture: Capture, fmt: str) -> bytes:
-    """The bytes of ``capture`` in ``fmt``; svg/png/pdf run ``dot`` (GraphvizMissing without it)."""
+    """The bytes of ``capture`` in ``fmt``; svg/png/pdf/html run ``dot`` (GraphvizMissing
+    without it)."""
     fmt = check_format(fmt)
     if fmt == "json":
         return to_json(capture).encode("utf-8")
@@ -81,9 +85,13 @@ def render(capture: Capture, fmt: str) -> bytes:
         return text.encode("utf-8")
     require_dot(fmt)
     try:
-        return graphviz.Source(text, encoding="utf-8").pipe(format=fmt, engine="dot")
+        laid_out = graphviz.Source(text, encoding="utf-8").pipe(
+            format="svg" if fmt == "html" else fmt, engine="dot")
     except graphviz.ExecutableNotFound as exc:  # removed between the check and the run
         raise dot_missing(fmt) from exc
+    if fmt == "html":
+        return to_html(capture, laid_out.decode("utf-8")).encode("utf-8")
+    return laid_out
 
 
 def write(capture: Capture, path: str | Path, fmt: str | None = None) -> Path:
