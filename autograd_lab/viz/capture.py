@@ -17,6 +17,10 @@ What becomes what:
 - tensors that do not require grad, which autograd does not link at all, are drawn as
   ``grad_enabled=False`` inputs when the recorder saw the op take them (the op's node then
   carries them in its metadata, under ``INPUTS_KEY``).
+
+Values are read after the walk (:meth:`Walked.read_values`), so that a graph about to be
+collapsed reads them only for the nodes it will draw: tensors and saved tensors of at most
+``values`` elements, and ``.grad`` (values and norm) where it is filled.
 """
 
 from __future__ import annotations
@@ -27,12 +31,15 @@ from dataclasses import dataclass, field
 import torch
 
 from autograd_lab.viz import model
+from autograd_lab.viz.collapse import collapse, split_shared_leaves
 from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.model import Edge, Graph, make_node
 from autograd_lab.viz.torch_graph import (
-    ACCUMULATE_GRAD, INPUTS_KEY, LOCATION_KEY, NOTE_KEY, SAVED_KEY, VERSIONS, Constant,
-    alias_key, data_pointer, is_freed, plan, saved_value, tensor_fields,
+    ACCUMULATE_GRAD, FREED_BY_KEY, INPUTS_KEY, LOCATION_KEY, NOTE_KEY, SAVED_KEY,
+    SAVED_VALUES_KEY, VERSIONS, Constant, alias_key, data_pointer, is_freed,
+    is_wrapped_number, plan, saved_value, tensor_fields,
 )
+from autograd_lab.viz.values import DEFAULT_VALUES, check_values, norm, read_values
 
 
 class Names(dict):
@@ -56,29 +63,110 @@ class Names(dict):
 
 @dataclass
 class Walked:
-    """A walked graph, still as field dicts, with what it was read from: a backward pass can
-    then mark what it changed (:meth:`refresh`) before the nodes are made (:meth:`graph`)."""
+    """A walked graph, still as field dicts, with what it was read from: values can be read
+    for the nodes that will be drawn (:meth:`read_values`), a backward pass can then mark what
+    it changed (:meth:`refresh`) before the nodes are made (:meth:`graph`)."""
 
     fields: list[dict] = field(default_factory=list)
-    """Each node's fields (see :func:`~autograd_lab.viz.model.make_node`), in walk order."""
+    """Each node's fields (see :func:`~autograd_lab.viz.model.make_node`), in walk order (a
+    node's id is its kind's initial and its index here)."""
     edges: list[Edge] = field(default_factory=list)
     title: str = ""
     leaves: list[tuple[int, torch.Tensor]] = field(default_factory=list)
     """(node index, tensor) of tensors whose ``.grad`` may fill."""
     saved: list[tuple[int, object, str, int | None]] = field(default_factory=list)
     """(node index, grad_fn, attribute, list index) of saved tensors that may be freed."""
+    constants: list[tuple[int, torch.Tensor]] = field(default_factory=list)
+    """(node index, tensor) of the inputs that do not require grad (still alive)."""
+    functions: list[tuple[int, object, int]] = field(default_factory=list)
+    """(node index, backward node, index in ``edges`` of its first input edge): its input
+    edges are consecutive, one per ``next_functions`` slot that is not None, in slot order."""
+    accumulators: list[tuple[int, object]] = field(default_factory=list)
+    """(leaf node index, its ``AccumulateGrad`` node)."""
+    outputs: list[tuple[int, int, int]] = field(default_factory=list)
+    """(index in ``edges`` of an OUTPUT edge, node index of the function, output number)."""
+    limit: int = DEFAULT_VALUES
+    """The values limit :meth:`read_values` read with (:meth:`refresh` reads ``.grad`` so)."""
+    drawn: set[int] | None = None
+    """The node indices values are read for; None: all."""
 
-    def refresh(self) -> None:
-        """Update ``has_grad`` and ``freed`` after a backward pass ran on the graph."""
+    def read_values(self, limit: int = DEFAULT_VALUES, drawn: set[int] | None = None) -> None:
+        """Fill ``values`` of tensors and saved tensors, and ``grad_values``/``grad_norm`` of
+        tensors whose ``.grad`` is filled, for the nodes in ``drawn`` (None: all)."""
+        self.limit, self.drawn = limit, drawn
+        fields = self.fields
+        for index, tensor in self.leaves:
+            if drawn is None or index in drawn:
+                values = read_values(tensor, limit)
+                if values is not None:
+                    fields[index]["values"] = values
+        for index, tensor in self.constants:
+            if drawn is None or index in drawn:
+                values = read_values(tensor, limit)
+                if values is not None:
+                    fields[index]["values"] = values
+        self.read_grads()
+        for index, fn, attr, i in self.saved:
+            if drawn is None or index in drawn:
+                self._read_saved(fields[index], fn, attr, i, limit)
+
+    def read_grads(self) -> None:
+        """``grad_values``/``grad_norm`` (and ``has_grad``) from each tensor's ``.grad`` now."""
+        drawn, limit = self.drawn, self.limit
         for index, tensor in self.leaves:
             if tensor.is_leaf or tensor.retains_grad:
-                self.fields[index]["has_grad"] = tensor.grad is not None
-        freed: dict[int, bool] = {}  # a backward pass frees all of a node's saved tensors
+                values = self.fields[index]
+                grad = tensor.grad
+                values["has_grad"] = grad is not None
+                if grad is not None and (drawn is None or index in drawn):
+                    grad_values = read_values(grad, limit)
+                    values["grad_values"] = grad_values
+                    values["grad_norm"] = norm(grad, grad_values)
+
+    @staticmethod
+    def _read_saved(values: dict, fn, attr: str, i: int | None, limit: int) -> None:
+        """A saved tensor's values (and whether it is a wrapped Python number), read once
+        and kept in the node's metadata for captures after a backward pass freed it."""
+        metadata = fn.metadata
+        known = metadata.get(SAVED_VALUES_KEY)
+        if known is None:
+            known = metadata[SAVED_VALUES_KEY] = {}
+        read = known.get((attr, i))
+        if read is None and not values.get("freed"):
+            tensor, state = saved_value(fn, attr)
+            if state == "ok" and i is not None:
+                tensor = tensor[i]
+            if isinstance(tensor, torch.Tensor):
+                number = is_wrapped_number(tensor)  # its values even with values off: the
+                read = known[(attr, i)] = (  # number is what the node is, not a detail
+                    read_values(tensor, max(limit, 1) if number else limit), number)
+        if read is not None:
+            if read[0] is not None:
+                values["values"] = read[0]
+            if read[1]:
+                values["number"] = True
+
+    def refresh(self, title: str = "") -> None:
+        """Update ``has_grad``, ``.grad``'s values and ``freed`` after a backward pass ran on
+        the graph; saved tensors it freed are ``freed_by`` ``title`` (remembered in their
+        node's metadata, for later captures)."""
+        self.read_grads()
+        freed: dict[int, str | None] = {}  # a backward pass frees all of a node's saved tensors
+        fields = self.fields
         for index, fn, attr, i in self.saved:
-            if id(fn) not in freed:
-                freed[id(fn)] = is_freed(fn, attr, i)
-            if freed[id(fn)]:
-                self.fields[index]["freed"] = True
+            key = id(fn)
+            if key not in freed:
+                freed[key] = None
+                if is_freed(fn, attr, i):
+                    metadata = fn.metadata
+                    if title and FREED_BY_KEY not in metadata:
+                        metadata[FREED_BY_KEY] = title
+                    freed[key] = metadata.get(FREED_BY_KEY, "")
+            by = freed[key]
+            if by is not None:
+                fields[index]["freed"] = True
+                if by:
+                    fields[index]["freed_by"] = by
 
     def graph(self) -> Graph:
         """The plain graph (the tensors and nodes it was read from are no longer needed)."""
@@ -86,7 +174,22 @@ class Walked:
             return Graph(list(map(make_node, self.fields)), self.edges, self.title)
 
 
-def capture_graph(roots, *, names=None, saved: bool = True, title: str = "") -> Graph:
+def drawn_indices(walked: Walked, max_nodes: int | None) -> set[int] | None:
+    """The node indices of ``walked`` that the picture will show once shared leaves are split
+    and the graph collapsed to ``max_nodes`` (None: all of them): what values and gradient
+    summaries are worth reading for. The plain graph's structure decides it, and a backward
+    pass does not change the structure, so this can be known before the pass."""
+    if max_nodes is None or len(walked.fields) + len(walked.edges) <= max_nodes:
+        return None  # (splitting adds at most a node per edge)
+    shown = collapse(split_shared_leaves(walked.graph()), max_nodes)
+    if not shown.hidden:
+        return None
+    return {int((node.same_as or node.id)[1:]) for node in shown.nodes
+            if node.kind != model.COLLAPSED}
+
+
+def capture_graph(roots, *, names=None, saved: bool = True, title: str = "",
+                  values: int = DEFAULT_VALUES) -> Graph:
     """Walk the graphs behind ``roots`` (tensors) to one plain :class:`Graph`.
 
     Args:
@@ -94,12 +197,20 @@ def capture_graph(roots, *, names=None, saved: bool = True, title: str = "") -> 
         names: ``{id(tensor): "name"}``; a :class:`Names` also names non-leaf tensors.
         saved: include the tensors each function saved for backward (SAVED nodes).
         title: the graph's title (where it was captured).
+        values: read the values of tensors of at most this many elements (0: none).
     """
-    return walk(roots, names=names, saved=saved, title=title).graph()
+    check_values(values)
+    walked = walk(roots, names=names, saved=saved, title=title)
+    walked.read_values(values)
+    return walked.graph()
 
 
-def walk(roots, *, names=None, saved: bool = True, title: str = "") -> Walked:
-    """Like :func:`capture_graph`, keeping what is needed to :meth:`Walked.refresh` it."""
+def walk(roots, *, names=None, saved: bool = True, title: str = "",
+         values: int | None = None) -> Walked:
+    """Like :func:`capture_graph`, keeping what is needed to :meth:`Walked.refresh` it.
+
+    Values are read only when ``values`` is given (else call :meth:`Walked.read_values`,
+    e.g. for the nodes that will be drawn)."""
     if isinstance(roots, torch.Tensor):
         roots = [roots]
     roots = list(roots)
@@ -107,7 +218,11 @@ def walk(roots, *, names=None, saved: bool = True, title: str = "") -> Walked:
         if not isinstance(root, torch.Tensor):
             raise TypeError(f"capture_graph: roots[{i}] is {type(root).__name__}, not a tensor")
     with gc_paused():
-        return _Walk(names if names is not None else {}, saved).run(roots, title)
+        walked = _Walk(names if names is not None else {}, saved).run(roots, title)
+    if values is not None:
+        check_values(values)
+        walked.read_values(values)
+    return walked
 
 
 class _Walk:
@@ -183,6 +298,7 @@ class _Walk:
             self.keep.append(fn)
             if type(fn) is ACCUMULATE_GRAD:
                 node_id = self._leaf(fn.variable)
+                self.walked.accumulators.append((int(node_id[1:]), fn))
             else:
                 node_id = self._function(fn)
             self.known[id(fn)] = node_id
@@ -202,12 +318,14 @@ class _Walk:
             note = metadata.get(NOTE_KEY) or note
         if note:
             values["note"] = note
+        index = len(self.nodes)
         fid = self._add(model.FUNCTION, values)
-        self.queue.append((fn, fid, attrs if self.with_saved else ()))
+        self.queue.append((fn, fid, attrs if self.with_saved else (), index))
         outputs = self.outputs.get(id(fn))
         if outputs:
             for nr, tensors in sorted(outputs.items()):
                 tid = self.tensor_ids[(id(fn), nr)] = self._named_tensor(tensors)
+                self.walked.outputs.append((len(self.edges), index, nr))
                 self.edges.append(Edge(fid, tid, model.OUTPUT))
         return fid
 
@@ -250,12 +368,14 @@ class _Walk:
         if tensor is not None:
             self.keep.append(tensor)
             self.constants[id(tensor)] = node_id
+            self.walked.constants.append((int(node_id[1:]), tensor))
         return node_id
 
-    def _expand(self, fn, fid: str, attrs: tuple[str, ...]) -> None:
+    def _expand(self, fn, fid: str, attrs: tuple[str, ...], index: int) -> None:
         if attrs:
             self._saved(fn, fid, attrs)
-        edges, known, outputs = self.edges, self.known, self.outputs
+        known, outputs = self.known, self.outputs
+        inputs = []  # added after the loop, which may add the children's output edges
         for child, nr in fn.next_functions:
             if child is None:
                 continue
@@ -263,7 +383,10 @@ class _Walk:
             source = known.get(key) or self._node_of(child)
             if key in outputs:  # it made a named tensor: the edge leaves from that tensor
                 source = self.tensor_ids.get((key, nr), source)
-            edges.append(Edge(source, fid, model.INPUT))
+            inputs.append(Edge(source, fid, model.INPUT))
+        edges = self.edges
+        self.walked.functions.append((index, fn, len(edges)))  # consecutive, in slot order
+        edges += inputs
         metadata = fn.metadata
         if metadata:
             for constant in metadata.get(INPUTS_KEY, ()):
@@ -273,9 +396,12 @@ class _Walk:
         metadata = fn.metadata
         seen_before = metadata.get(SAVED_KEY)
         if seen_before and is_freed(fn, seen_before[0][1], seen_before[0][2]):
+            freed_by = metadata.get(FREED_BY_KEY)
             for label, attr, i, shape, dtype, device, note in seen_before:  # as first seen
                 values = {"label": label, "shape": shape, "dtype": dtype, "device": device,
                           "freed": True}
+                if freed_by:
+                    values["freed_by"] = freed_by
                 if note:
                     values["note"] = note
                 self._saved_node(fn, fid, attr, i, values)
@@ -286,7 +412,10 @@ class _Walk:
             if isinstance(value, torch.Tensor):
                 self._saved_tensor(fn, fid, attr, None, attr, value, seen)
             elif state == "freed":  # first seen freed: how many there were, not their shapes
-                self._saved_node(fn, fid, attr, None, {"label": attr, "freed": True})
+                values = {"label": attr, "freed": True}
+                if metadata.get(FREED_BY_KEY):
+                    values["freed_by"] = metadata[FREED_BY_KEY]
+                self._saved_node(fn, fid, attr, None, values)
             elif state != "ok":  # changed in place after it was saved: backward will fail
                 versions = VERSIONS.search(state)
                 note = (f"changed in place after it was saved (version {versions[1]}, saved at "

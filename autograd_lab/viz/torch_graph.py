@@ -28,6 +28,18 @@ SAVED_KEY = "autograd_lab.saved"
 """``grad_fn.metadata`` key: what the node saved, as first seen (for after it is freed)."""
 INPUTS_KEY = "autograd_lab.inputs"
 """``grad_fn.metadata`` key: the inputs that did not require grad, as :class:`Constant`."""
+SAVED_VALUES_KEY = "autograd_lab.saved_values"
+"""``grad_fn.metadata`` key: ``{(attribute, list index): (values, number?)}`` of what the node
+saved, as first read (a capture after a backward freed them still shows them)."""
+FREED_BY_KEY = "autograd_lab.freed_by"
+"""``grad_fn.metadata`` key: the title of the recorded backward pass that freed what the node
+saved."""
+PASSES_KEY = "autograd_lab.passes"
+"""``grad_fn.metadata`` key (on a root's ``grad_fn``): the indices of the kept graphs that
+recorded backward passes from it, so that a pass re-run on the very same graph objects
+(``retain_graph=True``) is never merged into an earlier one (:mod:`~autograd_lab.viz.recorder`).
+Metadata lives and dies with the node itself, so unlike an ``id()`` it cannot be mistaken for
+a new graph that happens to reuse a freed node's address."""
 
 OP_NOTES = {
     "CopySlices": "in-place op on a view, written into its base",
@@ -74,6 +86,32 @@ def saved_value(fn, attr: str):
     except RuntimeError as error:
         text = str(error)
         return None, ("freed" if any(word in text for word in _FREED) else text)
+
+
+_NUMBER_PROBES = {torch.int64: torch.int32, torch.float64: torch.float32,
+                  torch.complex128: torch.complex64}
+
+
+def is_wrapped_number(tensor: torch.Tensor) -> bool:
+    """Whether ``tensor`` is a Python number torch wrapped in a 0-d tensor (the 3 of ``y * 3``,
+    which ``MulBackward0`` saves as ``other``), not a 0-d tensor the script made.
+
+    Python exposes no ``is_wrapped_number()``, but type promotion tells the two apart, by a
+    documented rule (``torch.result_type``, "Type promotion" in the tensor attributes docs):
+    a Python number ranks below a 0-d tensor of the same category, so with a 0-d ``int32``
+    probe a wrapped ``int64`` 3 gives ``int32`` while ``torch.tensor(3)`` gives ``int64``
+    (likewise float64/float32 and complex128/complex64). The flag lives on the tensor itself,
+    and a saved input is unpacked as that very tensor, so the test holds for saved tensors.
+    Python numbers wrap only as those three dtypes, on the cpu; a wrapped bool cannot be told
+    apart (bool is the lowest category) and reads as a tensor.
+    """
+    probe = _NUMBER_PROBES.get(tensor.dtype)
+    if probe is None or tensor.dim() != 0 or tensor.device.type != "cpu":
+        return False
+    try:
+        return torch.result_type(torch.zeros((), dtype=probe), tensor) == probe
+    except (RuntimeError, TypeError):
+        return False
 
 
 def is_freed(fn, attr: str, i: int | None) -> bool:
