@@ -9,16 +9,23 @@ Inside the ``with`` block:
 
 - ``torch.autograd.backward`` and ``torch.autograd.grad`` are wrapped (``Tensor.backward``
   goes through the first): each call captures the graph *before* autograd runs it, while
-  the saved tensors are still there, then lets it run and marks what the pass changed
-  (``.grad`` filled, saved tensors freed). Restored on exit.
+  the saved tensors are still there (their values too), then lets it run with hooks on its
+  nodes (:class:`~autograd_lab.viz.backward_trace.BackwardTrace`: the order autograd ran
+  them, the gradients that flowed) and marks what the pass changed (``.grad`` before and
+  after, saved tensors freed, and by which call). A pass that raises is recorded too, as a
+  graph of its own (``failed``, the error, the freed tensors it needed, the advice), and its
+  exception raised on unchanged. Restored on exit.
 - A :class:`LocationMode` (a ``TorchFunctionMode``, cheap: it walks the stack only for a new
   ``grad_fn``) writes the script line that made each node into ``grad_fn.metadata``;
   ``torch.autograd.Function.apply`` is wrapped the same way, since custom Functions do not go
   through torch functions.
 
 A training loop that builds the same graph 500 times gives one graph with ``count=500``
-(:func:`~autograd_lab.viz.signature.structure_key`); at most ``max_graphs`` distinct graphs are
-kept, the others are counted in ``Capture.omitted``.
+(:func:`~autograd_lab.viz.signature.structure_key`), the first iteration's values kept; at
+most ``max_graphs`` distinct graphs are kept, the others are counted in ``Capture.omitted``.
+Never merged: a failed pass, and a pass re-run on the very graph objects an earlier recorded
+pass ran on (``retain_graph=True``; told by ``PASSES_KEY`` in the root's ``grad_fn.metadata``),
+which is how accumulation into ``.grad`` shows as two panels, before and after.
 """
 
 from __future__ import annotations
@@ -31,7 +38,8 @@ import sys
 
 import torch
 
-from autograd_lab.viz.capture import Walked, walk
+from autograd_lab.viz.backward_trace import BackwardTrace
+from autograd_lab.viz.capture import Walked, drawn_indices, walk
 from autograd_lab.viz.collapse import (
     DEFAULT_MAX_NODES, check_max_nodes, collapse, split_shared_leaves,
 )
@@ -39,7 +47,8 @@ from autograd_lab.viz.location import LocationMode
 from autograd_lab.viz.model import Capture, Graph
 from autograd_lab.viz.names import capture_names
 from autograd_lab.viz.signature import structure_key
-from autograd_lab.viz.torch_graph import root_groups
+from autograd_lab.viz.torch_graph import PASSES_KEY, root_groups
+from autograd_lab.viz.values import DEFAULT_VALUES, check_values
 
 __all__ = ["Recorder", "capture_names", "LocationMode"]
 
@@ -71,6 +80,12 @@ def _title(call: str, names: list[str | None], frames: list) -> str:
     return text
 
 
+def _message(error: BaseException) -> str:
+    """An exception as its type and whole message: ``RuntimeError: Trying to backward ...``."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 class Recorder:
     """Records the graphs of the code run inside ``with Recorder(...)`` into ``self.capture``.
 
@@ -81,17 +96,22 @@ class Recorder:
         script_file: the script's file exactly as its code objects name it; its frames give
             locations and variable names. ``None``: the first frame outside torch and
             autograd_lab does.
+        values: tensors of at most this many elements show their values (0: none; norms
+            and shapes of gradients are recorded anyway).
     """
 
     def __init__(self, max_graphs: int = 20, max_nodes: int | None = DEFAULT_MAX_NODES,
-                 saved: bool = True, script_file: str | None = None) -> None:
+                 saved: bool = True, script_file: str | None = None,
+                 values: int = DEFAULT_VALUES) -> None:
         if isinstance(max_graphs, bool) or not isinstance(max_graphs, int) or max_graphs < 0:
             raise ValueError(f"Expected an int >= 0 for max_graphs but got {max_graphs!r}")
         check_max_nodes(max_nodes)
+        check_values(values)
         self.max_graphs, self.max_nodes, self.saved = max_graphs, max_nodes, saved
+        self.values = values
         self.script_file = None if script_file is None else os.fspath(script_file)
         self.capture = Capture(script=self.script_file or "")
-        self._index: dict[str, int] = {}
+        self._index: dict[str, list[int]] = {}
         self._omitted: set[str] = set()
         self._originals: tuple | None = None
         self._mode: LocationMode | None = None
@@ -181,7 +201,8 @@ class Recorder:
                             arguments.get("create_graph", False), "torch.autograd.grad({})")
 
     def _record(self, run, args, kwargs, tensors, create_graph: bool, call: str):
-        """Capture the graph behind ``tensors``, run the backward pass, mark what it changed."""
+        """Capture the graph behind ``tensors``, run the backward pass with hooks on its
+        nodes, mark what it changed; a pass that raises is recorded, then raised on."""
         if self._running:  # a backward pass inside one being recorded (torch.autograd.grad
             return run(*args, **kwargs)  # hands itself to the torch-function mode): run it
         roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
@@ -192,19 +213,54 @@ class Recorder:
             names = capture_names(frames)
             title = _title(call, [names.get(id(root)) for root in roots], frames)
             walked = walk(roots, names=names, saved=self.saved, title=title)
-            del names
+            del names, frames
+            walked.read_values(self.values, drawn_indices(walked, self.max_nodes))
+            trace = BackwardTrace(walked, self.values)
+            trace.mark_grad_before()
+            earlier = self._passes(roots)
+        failure = None
         self._running, since = True, self._mode.newest
         try:
-            result = run(*args, **kwargs)
+            with trace:
+                result = run(*args, **kwargs)
+        except BaseException as error:
+            failure = error
+            raise
         finally:
             self._running = False
             with _NO_TORCH_FUNCTION():
-                walked.refresh()
-                if create_graph:
+                walked.refresh(title)
+                trace.apply(writes_grad=run is not self._originals[1])
+                if create_graph and failure is None:
                     self._mark_higher_order(walked, result if run is self._originals[1] else None,
                                             since, location)
-                self._add(walked.graph(), repeat=True, roots=roots)
+                advice = trace.mark_failure() if failure is not None else ""
+                graph = walked.graph()
+                graph.steps = trace.steps
+                if failure is not None:
+                    graph.failed, graph.error, graph.advice = True, _message(failure), advice
+                del trace, walked
+                index = self._add(graph, repeat=True, roots=roots, exclude=earlier)
+                self._remember_pass(roots, index)
         return result
+
+    @staticmethod
+    def _passes(roots) -> set[int]:
+        """The kept graphs earlier recorded passes from these very roots went into."""
+        earlier: set[int] = set()
+        for root in roots:
+            if root.grad_fn is not None:
+                earlier.update(root.grad_fn.metadata.get(PASSES_KEY, ()))
+        return earlier
+
+    @staticmethod
+    def _remember_pass(roots, index: int | None) -> None:
+        if index is None:
+            return
+        for root in roots:
+            if root.grad_fn is not None:
+                metadata = root.grad_fn.metadata
+                metadata[PASSES_KEY] = metadata.get(PASSES_KEY, frozenset()) | {index}
 
     def _mark_higher_order(self, walked: Walked, grads, since: int, location: str | None) -> None:
         """Say which nodes the backward pass itself made (``create_graph=True``)."""
@@ -219,23 +275,32 @@ class Recorder:
 
     # -- keeping graphs ------------------------------------------------------------------
 
-    def _add(self, graph: Graph, *, repeat: bool, roots=()) -> None:
-        """Keep ``graph`` unless one of the same structure is kept (``repeat``: count it)."""
-        key = structure_key(graph)
+    def _add(self, graph: Graph, *, repeat: bool, roots=(), exclude=frozenset()) -> int | None:
+        """Keep ``graph`` unless one of the same structure is kept (``repeat``: count it);
+        return the index of the kept graph it is or was counted into (None: omitted).
+
+        A failed graph is never merged, and never merged into; nor is a graph merged into the
+        graphs in ``exclude`` (those earlier passes on the very same graph objects went to)."""
+        key = None if graph.failed else structure_key(graph)
         if roots:  # the last graph a backward pass ran on: not captured again at the end
             self._last_roots = {_output(root): root.grad_fn for root in roots}
-        if key in self._index:
-            if repeat:
-                self.capture.graphs[self._index[key]].count += 1
-            return
-        if key in self._omitted:
-            return
+        if key is not None:
+            for index in self._index.get(key, ()):
+                if index not in exclude:
+                    if repeat:
+                        self.capture.graphs[index].count += 1
+                    return index
+            if key in self._omitted:
+                return None
         if len(self.capture.graphs) >= self.max_graphs:
-            self._omitted.add(key)
+            self._omitted.add(key if key is not None else f"failed {len(self._omitted)}")
             self.capture.omitted = len(self._omitted)
-            return
-        self._index[key] = len(self.capture.graphs)
+            return None
+        index = len(self.capture.graphs)
+        if key is not None:
+            self._index.setdefault(key, []).append(index)
         self.capture.graphs.append(collapse(split_shared_leaves(graph), self.max_nodes))
+        return index
 
     def add_namespace(self, namespace, where: str = "the end") -> None:
         """Add the graphs still reachable from ``namespace``'s tensors, one per separate graph.
@@ -251,6 +316,7 @@ class Recorder:
                     continue  # what the last backward pass ran on: recorded then
                 label = ", ".join(names[id(root)] for root in roots)
                 walked = walk(roots, names=names, saved=self.saved, title=f"{label} at {where}")
+                walked.read_values(self.values, drawn_indices(walked, self.max_nodes))
                 self._add(walked.graph(), repeat=False)
             del names, candidates
         self.release()

@@ -33,7 +33,8 @@ SCRIPTS = Path(__file__).resolve().parent / "scripts"
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "capture"
 REGEN = os.environ.get("AUTOGRAD_LAB_REGEN_GOLDEN") == "1"
 GOLDEN_SCRIPTS = ["two_layer", "retain_then_free", "fails_second_backward", "no_grad_detach",
-                  "custom_function", "two_roots", "inplace_view", "create_graph"]
+                  "custom_function", "two_roots", "inplace_view", "create_graph",
+                  "two_losses", "weight_twice", "mlp_step"]
 
 
 def capture_json(name: str, *args: str, **options) -> tuple[model.Capture, str]:
@@ -138,13 +139,17 @@ def test_failing_second_backward_keeps_the_capture_and_the_error():
                                     '  File "fails_second_backward.py", line 7, in <module>\n'
                                     "    loss.backward()\nRuntimeError: Trying to backward "
                                     "through the graph a second time")
-    (graph,) = capture.graphs  # the same graph twice: once run, once refused
-    assert graph.count == 2 and graph.title == "loss.backward() at fails_second_backward.py:6"
-    saved = [n for n in graph.nodes if n.kind == model.SAVED]
-    assert [(n.label, n.freed, n.shape) for n in saved] == [("other", True, (3,)),
-                                                             ("self", True, (3,))]
-    w = by_label(graph, "w")
-    assert w.has_grad and [e.target for e in graph.edges if e.source == w.id] == ["f2", "f2"]
+    ran, failed = capture.graphs  # the failed pass is never merged with the one that ran
+    assert (ran.count, ran.failed) == (1, False)
+    assert ran.title == "loss.backward() at fails_second_backward.py:6"
+    assert (failed.count, failed.failed) == (1, True)
+    assert failed.title == "loss.backward() at fails_second_backward.py:7"
+    for graph in (ran, failed):
+        saved = [n for n in graph.nodes if n.kind == model.SAVED]
+        assert [(n.label, n.freed, n.shape) for n in saved] == [("other", True, (3,)),
+                                                                 ("self", True, (3,))]
+        w = by_label(graph, "w")
+        assert w.has_grad and [e.target for e in graph.edges if e.source == w.id] == ["f2", "f2"]
 
 
 def test_no_grad_and_detach_results_are_drawn_without_grad():

@@ -1,7 +1,7 @@
 """A second backward() without retain_graph: fails, the saved tensors already freed."""
 import torch
 
-w = torch.randn(3, requires_grad=True)
+w = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
 loss = (w * w).sum()
 loss.backward()
 loss.backward()
