@@ -6,10 +6,12 @@ tested against these plain models, so they do not depend on capture (written sep
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from autograd_lab.viz.model import (
-    COLLAPSED, FUNCTION, INPUT, OUTPUT, SAVED, SAVED_BY, TENSOR, Capture, Edge, Graph, Node,
+    COLLAPSED, FUNCTION, INPUT, OUTPUT, SAVED, SAVED_BY, TENSOR, Capture, Edge, Grad, Graph, Node,
 )
 
 
@@ -218,9 +220,226 @@ def mlp() -> Capture:
     return Capture([Graph(nodes, edges, "loss.backward() at mlp.py:16")], script="mlp.py")
 
 
+def grad(values: object, shape: tuple[int, ...] | None = None) -> Grad:
+    """A small gradient with its values (shape and 2-norm worked out from them)."""
+    flat, dims, level = [], [], values
+    while isinstance(level, tuple):
+        dims.append(len(level))
+        level = level[0] if level else None
+    stack = [values]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            stack.extend(item)
+        else:
+            flat.append(item)
+    norm = math.sqrt(sum(v * v for v in flat))
+    return Grad(tuple(dims) if shape is None else shape, norm, values)
+
+
+def with_grads(edges: list[Edge], grads: dict[str, Grad]) -> list[Edge]:
+    """``edges`` with ``grads["a>b"]`` on the edge from a to b."""
+    return [e._replace(grad=grads.get(f"{e.source}>{e.target}")) for e in edges]
+
+
+def values_and_grads() -> Capture:
+    """w = torch.tensor([1., 2.], requires_grad=True)      # line 1
+    b = torch.tensor(0.5, requires_grad=True)              # line 2
+    loss = (w * 3).sum() + b                               # line 3
+    loss.backward()                                        # line 4
+
+    loss = 3 * (1 + 2) + 0.5 = 9.5. Backward runs AddBackward0 (1), SumBackward0 (2),
+    MulBackward0 (3): d loss/d b = 1, d loss/d w = 3 for each element; Add sends 1 to both
+    inputs, Sum sends ones(2) to Mul, Mul sends 3 * ones(2) to w. The 3 is a Python number
+    torch kept in a 0-d int64 tensor.
+    """
+    nodes = [
+        leaf("t0", "w", (2,), values=(1.0, 2.0), has_grad=True, grad_values=(3.0, 3.0),
+             grad_norm=math.sqrt(18), grad_step=3),
+        saved("s1", "other", (), dtype="int64", number=True, values=3),
+        fn("f2", "MulBackward0", 3, "values.py", order=3,
+           received=(grad((1.0, 1.0)),)),
+        fn("f3", "SumBackward0", 3, "values.py", order=2, received=(grad(1.0, ()),)),
+        leaf("t4", "b", (), values=0.5, has_grad=True, grad_values=1.0, grad_norm=1.0,
+             grad_step=1),
+        fn("f5", "AddBackward0", 3, "values.py", order=1, received=(grad(1.0, ()),)),
+        computed("t6", "loss", (), is_root=True, values=9.5),
+    ]
+    edges = with_grads(chain("t0>f2", "s1>f2~", "f2>f3", "f3>f5", "t4>f5", "f5>t6!"), {
+        "t0>f2": grad((3.0, 3.0)), "f2>f3": grad((1.0, 1.0)), "f3>f5": grad(1.0, ()),
+        "t4>f5": grad(1.0, ()), "f5>t6": grad(1.0, ())})
+    graph = Graph(nodes, edges, "loss.backward() at values.py:4", steps=3)
+    return Capture([graph], script="values.py")
+
+
+def accumulation() -> Capture:
+    """w = torch.tensor([1., 2.], requires_grad=True)      # line 1
+    y = (w ** 2).sum()                                     # line 2
+    y.backward(retain_graph=True)                          # line 3
+    y.backward()                                           # line 4
+
+    Two passes over the very same graph: two panels. d y/d w = 2 w = [2, 4]; backward adds
+    it to .grad, so after the first pass .grad is [2, 4], after the second [4, 8]. The
+    second pass frees the saved w (no retain_graph).
+    """
+    def graph(second: bool) -> Graph:
+        before = grad((2.0, 4.0)) if second else None
+        after = (4.0, 8.0) if second else (2.0, 4.0)
+        nodes = [
+            leaf("t0", "w", (2,), values=(1.0, 2.0), has_grad=True, grad_values=after,
+                 grad_norm=math.sqrt(sum(v * v for v in after)), grad_before=before,
+                 grad_step=2),
+            saved("s1", "self", (2,), values=(1.0, 2.0), freed=second,
+                  freed_by="y.backward() at acc.py:4" if second else None),
+            fn("f2", "PowBackward0", 2, "acc.py", order=2),
+            fn("f3", "SumBackward0", 2, "acc.py", order=1),
+            computed("t4", "y", (), is_root=True, values=5.0),
+        ]
+        edges = with_grads(chain("t0>f2", "s1>f2~", "f2>f3", "f3>t4!"), {
+            "t0>f2": grad((2.0, 4.0)), "f2>f3": grad((1.0, 1.0)), "f3>t4": grad(1.0, ())})
+        where = "acc.py:4" if second else "acc.py:3"
+        return Graph(nodes, edges, f"y.backward() at {where}", steps=2)
+    return Capture([graph(False), graph(True)], script="acc.py")
+
+
+def weight_used_twice() -> Capture:
+    """w = torch.tensor([1., 2.], requires_grad=True)      # line 1
+    h1 = w * 2                                             # line 2
+    h2 = w * 3                                             # line 3
+    loss = h1.sum() + h2.sum()                             # line 4
+    loss.backward()                                        # line 5
+
+    w sends backward along two edges: 2 * ones(2) from h1's MulBackward0, 3 * ones(2) from
+    h2's; its .grad is their sum, [5, 5]. Order: autograd runs the ready node made last
+    first: Add (1), h2's Sum (2), h1's Sum (3), h2's Mul (4), h1's Mul (5).
+    """
+    nodes = [
+        leaf("t0", "w", (2,), values=(1.0, 2.0), has_grad=True, grad_values=(5.0, 5.0),
+             grad_norm=math.sqrt(50), grad_step=5),
+        saved("s1", "other", (), dtype="int64", number=True, values=2),
+        fn("f2", "MulBackward0", 2, "twice_used.py", order=5),
+        computed("t3", "h1", (2,), values=(2.0, 4.0)),
+        saved("s4", "other", (), dtype="int64", number=True, values=3),
+        fn("f5", "MulBackward0", 3, "twice_used.py", order=4),
+        computed("t6", "h2", (2,), values=(3.0, 6.0)),
+        fn("f7", "SumBackward0", 4, "twice_used.py", order=3),
+        fn("f8", "SumBackward0", 4, "twice_used.py", order=2),
+        fn("f9", "AddBackward0", 4, "twice_used.py", order=1),
+        computed("t10", "loss", (), is_root=True, values=15.0),
+    ]
+    edges = with_grads(chain("t0>f2", "s1>f2~", "f2>t3!", "t0>f5", "s4>f5~", "f5>t6!",
+                             "t3>f7", "t6>f8", "f7>f9", "f8>f9", "f9>t10!"), {
+        "t0>f2": grad((2.0, 2.0)), "t0>f5": grad((3.0, 3.0)), "f2>t3": grad((1.0, 1.0)),
+        "f5>t6": grad((1.0, 1.0)), "t3>f7": grad((1.0, 1.0)), "t6>f8": grad((1.0, 1.0)),
+        "f7>f9": grad(1.0, ()), "f8>f9": grad(1.0, ()), "f9>t10": grad(1.0, ())})
+    graph = Graph(nodes, edges, "loss.backward() at twice_used.py:5", steps=5)
+    return Capture([graph], script="twice_used.py")
+
+
+SECOND_TIME = ("Trying to backward through the graph a second time (or directly access saved "
+               "tensors after they have already been freed). Saved intermediate values of the "
+               "graph are freed when you call .backward() or autograd.grad(). Specify "
+               "retain_graph=True if you need to backward through the graph a second time or "
+               "if you need to access saved tensors after calling backward.")
+"""torch's own message (torch 2.x) when a backward needs saved tensors a previous one freed."""
+
+
+def failed_double_backward() -> Capture:
+    """x = torch.tensor([1., 2.], requires_grad=True)      # line 1
+    y = x * x                                              # line 2
+    z = y.sum()                                            # line 3
+    z.backward()                                           # line 4
+    z.backward()                                           # line 5: RuntimeError
+
+    Two panels, never merged: the first pass (runs Sum, then Mul; x.grad = 2 x = [2, 4]),
+    and the second, which ran SumBackward0 and failed at MulBackward0: its saved self and
+    other were freed by the first pass, and it needed them (the cause). x.grad is left as
+    the first pass made it.
+    """
+    def graph(second: bool) -> Graph:
+        nodes = [
+            leaf("t0", "x", (2,), values=(1.0, 2.0), has_grad=True, grad_values=(2.0, 4.0),
+                 grad_norm=math.sqrt(20), grad_before=grad((2.0, 4.0)) if second else None,
+                 grad_step=None if second else 2),
+            saved("s1", "self", (2,), values=(1.0, 2.0), freed=second, cause=second,
+                  freed_by="z.backward() at twice.py:4" if second else None),
+            saved("s2", "other", (2,), values=(1.0, 2.0), freed=second, cause=second,
+                  freed_by="z.backward() at twice.py:4" if second else None),
+            fn("f3", "MulBackward0", 2, "twice.py", order=None if second else 2),
+            computed("t4", "y", (2,), values=(1.0, 4.0)),
+            fn("f5", "SumBackward0", 3, "twice.py", order=1),
+            computed("t6", "z", (), is_root=True, values=5.0),
+        ]
+        grads = {"f5>t6": grad(1.0, ()), "t4>f5": grad((1.0, 1.0)), "f3>t4": grad((1.0, 1.0))}
+        grads |= {} if second else {"t0>f3": grad((2.0, 4.0))}
+        edges = with_grads(chain("t0>f3", "s1>f3~", "s2>f3~", "f3>t4!", "t4>f5", "f5>t6!"),
+                           grads)
+        if not second:
+            return Graph(nodes, edges, "z.backward() at twice.py:4", steps=2)
+        return Graph(nodes, edges, "z.backward() at twice.py:5", steps=1, failed=True,
+                     error=SECOND_TIME, advice="pass retain_graph=True to z.backward() at "
+                     "twice.py:4, the backward that freed them")
+    error = ('Traceback (most recent call last):\n  File "twice.py", line 5, in <module>\n'
+             f"    z.backward()\nRuntimeError: {SECOND_TIME}")
+    return Capture([graph(False), graph(True)], script="twice.py", error=error)
+
+
+def wrapped_number() -> Capture:
+    """x = torch.tensor([1., 2.], requires_grad=True)      # line 1
+    y = x * 3                                              # line 2
+    y.add_(1)                                              # line 3: y's version 1
+    z = y / 2                                              # line 4   (drawn at the end)
+
+    The 3 and the 2 are Python numbers torch wrapped in 0-d tensors (int64) and kept in the
+    ops: they read as the constants they are, not as "saved other scalar int64".
+    """
+    nodes = [
+        leaf("t0", "x", (2,), values=(1.0, 2.0)),
+        saved("s1", "other", (), dtype="int64", number=True, values=3),
+        fn("f2", "MulBackward0", 2, "number.py"),
+        fn("f3", "AddBackward0", 3, "number.py"),
+        computed("t4", "y", (2,), values=(4.0, 7.0), version=1),
+        saved("s5", "other", (), dtype="int64", number=True, values=2),
+        fn("f6", "DivBackward0", 4, "number.py"),
+        computed("t7", "z", (2,), is_root=True, values=(2.0, 3.5)),
+    ]
+    edges = chain("t0>f2", "s1>f2~", "f2>f3", "f3>t4!", "t4>f6", "s5>f6~", "f6>t7!")
+    return Capture([Graph(nodes, edges, "z at the end")], script="number.py")
+
+
+def large_grads() -> Capture:
+    """W = torch.ones(100, 100, requires_grad=True); loss = W.sum(); loss.backward()
+
+    Too large for values (10,000 elements): W's .grad reads as its shape and 2-norm, and so
+    does the gradient on its edge: ones(100, 100) has norm sqrt(10,000) = 100.
+    """
+    nodes = [leaf("t0", "W", (100, 100), has_grad=True, grad_norm=100.0, grad_step=1),
+             fn("f1", "SumBackward0", 1, "big.py", order=1),
+             computed("t2", "loss", (), is_root=True, values=10000.0)]
+    edges = with_grads(chain("t0>f1", "f1>t2!"), {"t0>f1": Grad((100, 100), 100.0),
+                                                  "f1>t2": grad(1.0, ())})
+    return Capture([Graph(nodes, edges, "loss.backward() at big.py:1", steps=1)],
+                   script="big.py")
+
+
+def long_error() -> Capture:
+    """A script that failed 20 frames deep with a message longer than a line: the banner keeps
+    the message whole (wrapped), leaving traceback frames out from the middle."""
+    frames = "".join(f'  File "deep.py", line {i}, in level{i}\n    level{i + 1}()\n'
+                     for i in range(1, 21))
+    error = f"Traceback (most recent call last):\n{frames}RuntimeError: {SECOND_TIME}"
+    nodes = [leaf("t0", "w", (3,)), fn("f1", "SumBackward0", 2, "deep.py"),
+             computed("t2", "y", (), is_root=True)]
+    return Capture([Graph(nodes, chain("t0>f1", "f1>t2!"), "y at the error")],
+                   script="deep.py", error=error)
+
+
 CASES = {f.__name__: f for f in (leaf_and_nonleaf, freed_saved, no_grad, custom_function,
                                  multiple_roots, collapsed, shared_leaf, count_x500,
-                                 error_note, escaping, docs_example, empty, mlp)}
+                                 error_note, escaping, docs_example, empty, mlp,
+                                 values_and_grads, accumulation, weight_used_twice,
+                                 failed_double_backward, wrapped_number, large_grads,
+                                 long_error)}
 
 
 @pytest.fixture(params=sorted(CASES))
