@@ -165,10 +165,12 @@ def _function_label(node: Node, marks: set[str]) -> Html:
     marks.add("step")
     badge = (f'<TD BGCOLOR="{STEP}" STYLE="rounded" CELLPADDING="2">'
              f'<FONT COLOR="white" POINT-SIZE="10"><B>{node.order}</B></FONT></TD>')
-    rows = f"<TR>{badge}<TD>{html(node.label)}</TD></TR>"
-    rows += f'<TR><TD COLSPAN="2">{"<BR/>".join(details)}</TD></TR>' if details else ""
-    return Html(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0">{rows}'
-                "</TABLE>")
+    head = (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0"><TR>{badge}'
+            f"<TD>{html(node.label)}</TD></TR></TABLE>")  # its own table: the badge stays tight
+    if not details:
+        return Html(head)
+    return Html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+                f'<TR><TD>{head}</TD></TR><TR><TD>{"<BR/>".join(details)}</TD></TR></TABLE>')
 
 
 def node_label(node: Node, key: str, marks: set[str] | None = None) -> Html:
