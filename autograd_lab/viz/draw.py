@@ -18,7 +18,7 @@ import inspect
 from pathlib import Path
 
 from autograd_lab.viz import output
-from autograd_lab.viz.capture import capture_graph
+from autograd_lab.viz.capture import drawn_indices, walk
 from autograd_lab.viz.collapse import DEFAULT_MAX_NODES, collapse, split_shared_leaves
 from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.model import Capture
@@ -26,6 +26,7 @@ from autograd_lab.viz.names import capture_names, names_in
 from autograd_lab.viz.recorder import Recorder
 from autograd_lab.viz.render_dot import to_dot
 from autograd_lab.viz.render_json import to_json
+from autograd_lab.viz.values import DEFAULT_VALUES, check_values
 
 
 class Drawing:
@@ -69,7 +70,7 @@ def _names_from(frame, tensors, names):
 
 
 def draw(*tensors, names=None, max_nodes: int | None = DEFAULT_MAX_NODES,
-         saved: bool = True) -> Drawing:
+         saved: bool = True, values: int = DEFAULT_VALUES) -> Drawing:
     """Draw the autograd graph behind ``tensors``.
 
     Args:
@@ -78,28 +79,33 @@ def draw(*tensors, names=None, max_nodes: int | None = DEFAULT_MAX_NODES,
             of the caller's variables that hold each tensor.
         max_nodes: collapse the middle of larger graphs; None draws every node.
         saved: draw the tensors each function saved for backward.
+        values: show the values (and ``.grad``) of tensors of at most this many elements
+            (0: none; gradients still show their norm).
     """
+    check_values(values)
     if not tensors:
         raise TypeError("draw() needs at least one tensor, e.g. draw(loss)")
     caller = inspect.currentframe().f_back
     names = _names_from(caller, tensors, names)
     del caller
     with gc_paused():  # one pause for the three steps (see gc_pause)
-        graph = capture_graph(list(tensors), names=names, saved=saved)
-        graph = collapse(split_shared_leaves(graph), max_nodes)
+        walked = walk(list(tensors), names=names, saved=saved)
+        walked.read_values(values, drawn_indices(walked, max_nodes))
+        graph = collapse(split_shared_leaves(walked.graph()), max_nodes)
     return Drawing(Capture(graphs=[graph]))
 
 
 @contextlib.contextmanager
 def capture(*, max_graphs: int = 20, max_nodes: int | None = DEFAULT_MAX_NODES,
-            saved: bool = True):
+            saved: bool = True, values: int = DEFAULT_VALUES):
     """Record the graph of every backward pass run in the block (for notebooks).
 
         with autograd_lab.capture() as recorded:
             loss.backward()
         recorded.drawing      # a Drawing of what was recorded
     """
-    with Recorder(max_graphs=max_graphs, max_nodes=max_nodes, saved=saved) as recorder:
+    with Recorder(max_graphs=max_graphs, max_nodes=max_nodes, saved=saved,
+                  values=values) as recorder:
         result = _Recorded(recorder)
         yield result
 

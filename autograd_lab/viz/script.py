@@ -30,6 +30,7 @@ from autograd_lab.errors import ScriptMissing
 from autograd_lab.viz.collapse import DEFAULT_MAX_NODES
 from autograd_lab.viz.model import Capture
 from autograd_lab.viz.recorder import Recorder
+from autograd_lab.viz.values import DEFAULT_VALUES
 
 BIG_STACK = 512 * 2**20
 """The script thread's stack: enough to free a chain of about 2 million visited nodes."""
@@ -75,7 +76,7 @@ def on_big_stack(function, *args, **kwargs):
 
 
 def run_script(path, args=(), *, max_graphs: int = 20, max_nodes: int | None = DEFAULT_MAX_NODES,
-               saved: bool = True) -> Capture:
+               saved: bool = True, values: int = DEFAULT_VALUES) -> Capture:
     """Run ``path`` with ``args`` and return what it recorded (graphs, omitted count, error).
 
     Args:
@@ -84,6 +85,7 @@ def run_script(path, args=(), *, max_graphs: int = 20, max_nodes: int | None = D
         max_graphs: how many distinct graphs to keep.
         max_nodes: larger graphs are collapsed (``None``: never).
         saved: include the tensors functions saved for backward.
+        values: tensors of at most this many elements show their values (0: none).
     """
     script = Path(path)
     if not script.is_file():
@@ -91,7 +93,7 @@ def run_script(path, args=(), *, max_graphs: int = 20, max_nodes: int | None = D
                             + (" (it is a folder)" if script.is_dir() else ""))
     filename = str(script.resolve())
     recorder = Recorder(max_graphs=max_graphs, max_nodes=max_nodes, saved=saved,
-                        script_file=filename)
+                        script_file=filename, values=values)
     recorder.capture.script = str(path)
     argv, sys_path = sys.argv[:], sys.path[:]
     sys.argv = [str(path), *map(str, args)]
