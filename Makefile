@@ -1,11 +1,12 @@
 # The README's two commands: `make demo` and `make test`. Each sets up a fresh machine:
-# a .venv with the pinned torch and this package, and Graphviz's `dot` program.
+# a .venv with the pinned torch and this package, Graphviz's `dot` program, and Debian's
+# chromium (the browser the stepper page's tests drive through Playwright).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup dot clean
+.PHONY: demo test setup dot chromium clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +29,22 @@ dot:
 	  fi; \
 	fi
 
-setup: $(STAMP) dot
+# The stepper page (`graph --format html`) is tested in a real browser: Debian's chromium,
+# driven by Playwright (from PyPI) at /usr/bin/chromium; Playwright never downloads one.
+chromium:
+	@if [ -z "$$AUTOGRAD_LAB_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing chromium with apt-get..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium (for the browser tests) is missing. Install it, then run make again:" >&2; \
+	    echo "  sudo apt-get install -y chromium     (Debian/Ubuntu)" >&2; \
+	    echo "  or point AUTOGRAD_LAB_CHROMIUM at a Chrome or Chromium binary" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+setup: $(STAMP) dot chromium
 
 demo: setup
 	@echo "== autograd-lab check on a correct solution: every check passes"
