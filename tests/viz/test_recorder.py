@@ -154,6 +154,8 @@ def test_recorder_cannot_be_nested_and_checks_arguments():
         Recorder(max_graphs=-1)
     with pytest.raises(ValueError, match="max_nodes=1"):
         Recorder(max_nodes=1)
+    with pytest.raises(ValueError, match="values=-1"):
+        Recorder(values=-1)
 
 
 def test_capture_names_from_frames_files_and_namespaces():
