@@ -258,9 +258,17 @@ def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False),
               help="Where to write the picture (default: the script's name with the format's "
-                   "suffix, in the current folder).")
-@click.option("--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot", "json"]),
-              help="Output format (default: from the output's suffix, else svg).")
+                   "suffix, in the current folder); page.html writes the stepper page.")
+@click.option("--format", "fmt",
+              type=click.Choice(["svg", "png", "pdf", "html", "dot", "json"]),
+              help="Output format (default: from the output's suffix, else svg). html: one "
+                   "self-contained page that steps through each backward pass, a function at "
+                   "a time (buttons, arrow keys, a slider); opens offline in any browser.")
+@click.option("--values", "values", type=click.IntRange(min=0), default=16, show_default=True,
+              metavar="N",
+              help="Show the values of tensors of at most N elements, and of their gradients "
+                   "(larger ones: shape, and a norm for gradients); 0 shows none. JSON keeps "
+                   "them exact.")
 @click.option("--max-nodes", type=click.IntRange(min=10), default=None,
               help="Collapse the middle of graphs larger than this (default: a size Graphviz "
                    "lays out in a few seconds).")
@@ -269,15 +277,17 @@ def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_
               help="Draw the tensors each function saved for backward.")
 @click.option("--max-graphs", type=click.IntRange(min=1), default=20, show_default=True,
               help="Distinct graphs to draw; identical ones are drawn once, marked xN.")
-def graph(script: str, args: tuple[str, ...], out: str | None, fmt: str | None,
+def graph(script: str, args: tuple[str, ...], out: str | None, fmt: str | None, values: int,
           max_nodes: int | None, all_nodes: bool, saved: bool, max_graphs: int) -> None:
     """Draw the autograd graphs a script builds.
 
     Runs SCRIPT as __main__ with ARGS, records each graph when backward() (or
     torch.autograd.grad) is called on it, just before autograd runs it, and each graph still
     reachable from the script's variables at the end. Tensors are named after the variables
-    that hold them. A training loop is drawn once, marked xN. Put `--` before ARGS that look
-    like this command's own options.
+    that hold them, small ones show their values and gradients, and each function the order
+    backward ran it in. A training loop is drawn once, marked xN. `--format html` (or
+    `-o page.html`) writes a page that steps through each backward pass. Put `--` before ARGS
+    that look like this command's own options.
 
     Exit code 0 when the picture was written, 1 when the script failed (what was captured
     until then is drawn) or built no graph, 2 when the command could not run.
@@ -296,7 +306,8 @@ def graph(script: str, args: tuple[str, ...], out: str | None, fmt: str | None,
         raise CommandError(str(exc)) from None
     limit = None if all_nodes else (max_nodes or DEFAULT_MAX_NODES)
     click.echo(f"running {script} ...", err=True)
-    captured = run_script(script, list(args), max_graphs=max_graphs, max_nodes=limit, saved=saved)
+    captured = run_script(script, list(args), max_graphs=max_graphs, max_nodes=limit, saved=saved,
+                          values=values)
     if captured.error:
         click.echo(f"the script failed: {captured.error}", err=True)
     if not captured.graphs:

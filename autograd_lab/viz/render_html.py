@@ -163,7 +163,12 @@ def _step_text(node: Node, k: int, steps: int, graph: Graph, nodes, sent_edges) 
         into = f" (into {source.label}.grad)" if source.kind == model.TENSOR and \
             source.is_leaf and source.label else ""
         parts.append(f"{grad_text(edge.grad)} to {node_name(source)}{into}")
-    sent = "sent " + ", ".join(parts) if parts else "sent nothing (no input of it needs a gradient)"
+    if parts:
+        sent = "sent " + ", ".join(parts)
+    elif graph.failed and k == steps:  # the function whose backward raised
+        sent = "raised the error instead of sending gradients on"
+    else:
+        sent = "sent nothing (no input of it needs a gradient)"
     return (f"step {k} of {steps}: {node.label}{where} received "
             f"{_received_text(node.received)} and {sent}.")
 

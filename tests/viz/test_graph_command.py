@@ -135,3 +135,87 @@ def test_capture_records_backward_calls_in_a_block():
 def test_draw_without_tensors_is_a_clear_error():
     with pytest.raises(TypeError, match="at least one tensor"):
         autograd_lab.draw()
+
+
+def test_format_html_writes_the_stepper_page(runner, tmp_path):
+    for args, out in ((["--format", "html", "-o", str(tmp_path / "a.page")], "a.page"),
+                      (["-o", str(tmp_path / "b.html")], "b.html")):
+        result = runner.invoke(cli, ["graph", str(SCRIPTS / "two_layer.py"), *args])
+        assert result.exit_code == 0, result.output
+        page = (tmp_path / out).read_text()
+        assert page.startswith("<!DOCTYPE html>") and "<svg" in page
+        assert 'id="agl-capture"' in page and "window.autogradLab" in page
+
+
+def test_html_without_dot_says_how_to_install_it(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = runner.invoke(cli, ["graph", str(SCRIPTS / "two_layer.py"), "-o",
+                                 str(tmp_path / "g.html")])
+    assert result.exit_code == 2
+    assert "apt-get install -y graphviz" in result.output
+    assert not (tmp_path / "g.html").exists()
+
+
+def test_values_sets_the_largest_tensor_whose_values_are_kept(runner, tmp_path):
+    def values_of(*args):
+        result, data = graph(runner, tmp_path, str(SCRIPTS / "two_layer.py"), *args)
+        assert result.exit_code == 0, result.output
+        return {n["label"]: n["values"] for n in data["graphs"][0]["nodes"]
+                if n["kind"] == "tensor"}
+
+    # w1 is 3 x 5 = 15 elements, the loss one: both under the default 16.
+    default = values_of()
+    assert default["loss"] is not None and default["w1"] is not None
+    seeded = torch.Generator().manual_seed(0)  # the script's seed: x, y, then w1
+    torch.randn(4, 3, generator=seeded), torch.randn(4, 2, generator=seeded)
+    assert default["w1"] == torch.randn(3, 5, generator=seeded).tolist()
+    small = values_of("--values", "4")
+    assert small["loss"] is not None and small["w1"] is None
+    assert all(v is None for v in values_of("--values", "0").values())
+
+
+def test_help_tells_of_values_and_html(runner):
+    result = runner.invoke(cli, ["graph", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "--values N" in text and "0 shows none" in text and "[default: 16; x>=0]" in text
+    assert "html: one self-contained page that steps through each backward pass" in text
+
+
+def test_the_values_default_is_the_librarys():
+    from autograd_lab.viz.values import DEFAULT_VALUES
+
+    option = next(p for p in cli.commands["graph"].params if p.name == "values")
+    assert option.default == DEFAULT_VALUES
+
+
+def test_explain_runs_backward_and_keeps_what_it_recorded():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    shown = autograd_lab.explain(loss)
+    assert torch.equal(w.grad, 2 * w.detach())  # backward really ran
+    graph = shown.capture.graphs[0]
+    assert graph.steps == 2 and not graph.failed and shown.error is None
+    assert {n.label for n in graph.nodes if n.kind == "tensor"} >= {"w", "loss"}
+    assert shown._repr_html_().startswith('<iframe class="autograd-lab-explain"')
+
+
+def test_explain_a_second_time_explains_the_error_instead_of_raising(tmp_path):
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    autograd_lab.explain(loss)
+    again = autograd_lab.explain(loss)
+    assert isinstance(again.error, RuntimeError)
+    assert again.capture.graphs[0].failed
+    assert "retain_graph=True" in again.capture.graphs[0].advice
+    page = again.save(tmp_path / "again.html").read_text()
+    assert "backward through the graph a second time" in page
+
+
+def test_explain_rejects_what_backward_cannot_run():
+    with pytest.raises(TypeError, match="needs a tensor"):
+        autograd_lab.explain(3.0)
+    with pytest.raises(ValueError, match="no grad_fn"):
+        autograd_lab.explain(torch.ones(2, requires_grad=True).sum().detach())
+    with pytest.raises(ValueError, match=r"explain\(loss.sum\(\)\)"):
+        autograd_lab.explain(torch.ones(2, requires_grad=True) * 2)

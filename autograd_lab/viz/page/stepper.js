@@ -16,35 +16,18 @@
   var $ = function (id) { return document.getElementById(id); };
   var MARKS = ["agl-current", "agl-done", "agl-received", "agl-sent", "agl-target"];
 
-  /* Graphviz gives each <g> the id of its DOT node/edge/cluster (g{i}_{node}, g{i}_e{k},
-   * g{i}); older pictures without ids are matched by their <title> (the DOT node name). */
-  var byTitle = null;
-  function titles() {
-    if (byTitle === null) {
-      byTitle = {};
-      var groups = figure.querySelectorAll("g.node, g.cluster");
-      for (var n = 0; n < groups.length; n++) {
-        var title = groups[n].querySelector("title");
-        if (title) { byTitle[title.textContent] = groups[n]; }
-      }
-    }
-    return byTitle;
-  }
-  function element(id, fallbackTitle) {
-    return document.getElementById(id) || (fallbackTitle ? titles()[fallbackTitle] : null)
-      || null;
-  }
-
+  /* Graphviz gives each <g> the id of its DOT node, edge or cluster (render_dot writes
+   * g{i}_{node}, g{i}_e{k}, g{i}). */
   var graphs = data.graphs.map(function (g, i) {
     var nodes = {};
     g.node_ids.forEach(function (id) {
-      var el = element("g" + i + "_" + id, "g" + i + "_" + id);
+      var el = document.getElementById("g" + i + "_" + id);
       if (el) { nodes[id] = el; }
     });
     var edges = g.edge_count ? new Array(g.edge_count) : [];
     for (var k = 0; k < g.edge_count; k++) { edges[k] = document.getElementById("g" + i + "_e" + k); }
     return { spec: g, nodes: nodes, edges: edges, step: 0, marked: [],
-             cluster: element("g" + i, "cluster_" + i) };
+             cluster: document.getElementById("g" + i) };
   });
   var current = 0;
 
