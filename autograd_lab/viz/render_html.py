@@ -156,13 +156,15 @@ def _flows(graph: Graph, nodes: dict[str, Node]):
 
 def _step_text(node: Node, k: int, steps: int, graph: Graph, nodes, sent_edges) -> str:
     where = f" ({node.location})" if node.location else ""
-    parts = []
+    parts, last_to_leaf = [], {}
     for k_edge in sent_edges:
         edge = graph.edges[k_edge]
         source = nodes[edge.source]
-        into = f" (into {source.label}.grad)" if source.kind == model.TENSOR and \
-            source.is_leaf and source.label else ""
-        parts.append(f"{grad_text(edge.grad)} to {node_name(source)}{into}")
+        parts.append(f"{grad_text(edge.grad)} to {node_name(source)}")
+        if source.kind == model.TENSOR and source.is_leaf and source.label:
+            last_to_leaf[source.label] = len(parts) - 1
+    for leaf, at in last_to_leaf.items():  # once per leaf: w * w sends w two, summed
+        parts[at] += f" (into {leaf}.grad)"
     if parts:
         sent = "sent " + ", ".join(parts)
     elif graph.failed and k == steps:  # the function whose backward raised

@@ -1,16 +1,26 @@
 """The stepper page without a browser: self-contained, its data equal to the model, escaped.
 
-The models here are built by hand (the backward of ``loss = (w * x).sum()`` and a failed
+Most models here are built by hand (the backward of ``loss = (w * x).sum()`` and a failed
 double backward), so that these tests read only the renderer; the pages of real scripts are
 opened in Chromium in test_browser.py.
+
+Goldens (``tests/golden/html/<script>.json``) hold, for the seed scripts, what the page says
+and marks at each step (:func:`page_steps`, the ``#agl-steps`` block), not the whole page:
+the page's SVG is Graphviz's layout, whose coordinates and text change from one Graphviz
+version to the next, and the rest of the page is the model (its own goldens, under
+golden/capture) and our static files. Regenerate after an intended change and read the diff:
+
+    AUTOGRAD_LAB_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/viz/test_html.py
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +30,14 @@ from autograd_lab.viz.model import (
 )
 from autograd_lab.viz.render_html import page_steps, script_json, to_html
 from autograd_lab.viz.render_json import to_json
+from autograd_lab.viz.script import run_script
+from autograd_lab.viz.value_text import format_values
+
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "html"
+REGEN = os.environ.get("AUTOGRAD_LAB_REGEN_GOLDEN") == "1"
+GOLDEN_SCRIPTS = ["two_losses", "weight_twice", "mlp_step", "custom_function",
+                  "fails_second_backward"]
 
 EVIL = '</script><script>alert("x")</script><!-- &amp;'
 
@@ -187,3 +205,50 @@ def test_the_page_files_ship_in_the_wheel(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("template.html", "stepper.js", "stepper.css"):
         assert f"autograd_lab/viz/page/{name}" in names
+
+
+def steps_of(script: str) -> dict:
+    return page_steps(run_script(SCRIPTS / f"{script}.py"))
+
+
+@pytest.mark.parametrize("script", GOLDEN_SCRIPTS)
+def test_golden_steps(script):
+    text = json.dumps(steps_of(script), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    path = GOLDEN / f"{script}.json"
+    if REGEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden {path}; run with AUTOGRAD_LAB_REGEN_GOLDEN=1 to write it"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{path.name} differs: if the change is intended, regenerate "
+        "(AUTOGRAD_LAB_REGEN_GOLDEN=1) and read the diff")
+
+
+def test_weight_twice_sends_two_gradients_that_sum_in_w_grad():
+    """What the golden must say: w * a and w * b each send a gradient to w; w.grad is a + b
+    (torch's own, computed here), written after both."""
+    import torch
+
+    w = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    a, b = torch.tensor([2.0, 3.0, 4.0]), torch.tensor([0.5, 0.25, -1.0])
+    (w * a + w * b).sum().backward()
+    graph = steps_of("weight_twice")["graphs"][0]
+    to_w = [at["text"] for at in graph["at"].values() if "(into w.grad)" in at["text"]]
+    assert sorted(t.split(" and sent ")[1] for t in to_w) == sorted(
+        f"{format_values(g.tolist())} to w (into w.grad)." for g in (a, b))
+    (entry,) = graph["grads"]
+    assert entry["after"] == format_values(w.grad.tolist()) and entry["before"] == "None"
+    assert entry["step"] == graph["steps"]  # after both sends: w is the last thing written
+
+
+def test_two_losses_shows_x_grad_before_and_after_the_second_backward():
+    import torch
+
+    x = torch.ones(2, 2, requires_grad=True)
+    y = x ** 2 * 4
+    y.sum().backward(retain_graph=True)
+    first = x.grad.clone()
+    y.mean().backward()
+    graphs = steps_of("two_losses")["graphs"]
+    assert [g["grads"][0]["before"] for g in graphs[:2]] == ["None", format_values(first.tolist())]
+    assert graphs[1]["grads"][0]["after"] == format_values(x.grad.tolist())
