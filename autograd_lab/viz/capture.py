@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import torch
 
 from autograd_lab.viz import model
-from autograd_lab.viz.collapse import collapse, split_shared_leaves
+from autograd_lab.viz.collapse import CollapsePlan, plan_collapse, split_shared_leaves
 from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.model import Edge, Graph, make_node
 from autograd_lab.viz.torch_graph import (
@@ -174,18 +174,28 @@ class Walked:
             return Graph(list(map(make_node, self.fields)), self.edges, self.title)
 
 
-def drawn_indices(walked: Walked, max_nodes: int | None) -> set[int] | None:
-    """The node indices of ``walked`` that the picture will show once shared leaves are split
-    and the graph collapsed to ``max_nodes`` (None: all of them): what values and gradient
-    summaries are worth reading for. The plain graph's structure decides it, and a backward
-    pass does not change the structure, so this can be known before the pass."""
+def plan_drawing(walked: Walked, max_nodes: int | None) -> tuple[CollapsePlan | None,
+                                                                   set[int] | None]:
+    """How the picture will collapse ``walked`` once shared leaves are split (None: it will
+    not), and the node indices it will show (None: all of them): what values and gradient
+    summaries are worth reading for. The graph's structure decides both, and a backward pass
+    does not change the structure, so this can be known before the pass; pass the plan to
+    :func:`~autograd_lab.viz.collapse.collapse` afterwards, so it is not made twice."""
     if max_nodes is None or len(walked.fields) + len(walked.edges) <= max_nodes:
-        return None  # (splitting adds at most a node per edge)
-    shown = collapse(split_shared_leaves(walked.graph()), max_nodes)
-    if not shown.hidden:
-        return None
-    return {int((node.same_as or node.id)[1:]) for node in shown.nodes
-            if node.kind != model.COLLAPSED}
+        return None, None  # (splitting adds at most a node per edge)
+    split = split_shared_leaves(walked.graph())
+    plan = plan_collapse(split, max_nodes)
+    if plan is None:
+        return None, None
+    nodes = split.nodes
+    return plan, {int((nodes[i].same_as or nodes[i].id)[1:]) for i in plan.kept()
+                  if nodes[i].kind != model.COLLAPSED}
+
+
+def drawn_indices(walked: Walked, max_nodes: int | None) -> set[int] | None:
+    """The node indices of ``walked`` the picture will show (None: all): see
+    :func:`plan_drawing`."""
+    return plan_drawing(walked, max_nodes)[1]
 
 
 def capture_graph(roots, *, names=None, saved: bool = True, title: str = "",

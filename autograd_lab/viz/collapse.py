@@ -21,6 +21,7 @@ import dataclasses
 from collections import Counter, deque
 from collections.abc import Iterator
 from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from autograd_lab.viz import model
 from autograd_lab.viz.disjoint_sets import DisjointSets
@@ -100,20 +101,51 @@ def _split_shared_leaves(graph: Graph, min_uses: int) -> Graph:
     return dataclasses.replace(graph, nodes=nodes, edges=edges)
 
 
-def collapse(graph: Graph, max_nodes: int | None) -> Graph:
+class CollapsePlan(NamedTuple):
+    """Which nodes :func:`collapse` hides and into which collapsed node, by node index.
+
+    It depends on the graph's structure only (kinds, roots, edges), so a plan made for a
+    graph before a backward pass applies to the same graph after it: the recorder plans
+    once, reads values only for the nodes the plan keeps, and collapses with it after."""
+
+    hidden: list[bool]
+    component: list[int]
+    """The collapsed node (0..parts-1) each hidden node goes into; -1 for kept nodes."""
+    parts: int
+    pairs: list[tuple[int, int]]
+    """Each edge as (source index, target index)."""
+
+    def kept(self) -> list[int]:
+        """The indices of the nodes kept."""
+        return [i for i, hidden in enumerate(self.hidden) if not hidden]
+
+
+def plan_collapse(graph: Graph, max_nodes: int | None) -> CollapsePlan | None:
+    """How :func:`collapse` would collapse ``graph`` (None: it is small enough as it is)."""
+    check_max_nodes(max_nodes)
+    if max_nodes is None or len(graph.nodes) <= max_nodes:
+        return None
+    with gc_paused():
+        return _plan(graph, max_nodes)
+
+
+def collapse(graph: Graph, max_nodes: int | None, plan: CollapsePlan | None = None) -> Graph:
     """Keep at most ``max_nodes`` nodes: those nearest the root and the bottom, and COLLAPSED
     nodes for the middle, with the edges into and out of the middle rerouted through them.
 
-    ``max_nodes=None`` or a graph already small enough: ``graph`` unchanged.
+    ``max_nodes=None`` or a graph already small enough: ``graph`` unchanged. ``plan``: one
+    :func:`plan_collapse` made for a graph of this very structure (it is not made again).
     """
     check_max_nodes(max_nodes)
     if max_nodes is None or len(graph.nodes) <= max_nodes:
         return graph
     with gc_paused():
-        return _collapse(graph, max_nodes)
+        if plan is None or len(plan.hidden) != len(graph.nodes):
+            plan = _plan(graph, max_nodes)
+        return _apply(graph, plan)
 
 
-def _collapse(graph: Graph, max_nodes: int) -> Graph:
+def _plan(graph: Graph, max_nodes: int) -> CollapsePlan:
     nodes, n = graph.nodes, len(graph.nodes)
     index = {node.id: i for i, node in enumerate(nodes)}
     pairs = [(index[edge.source], index[edge.target]) for edge in graph.edges]
@@ -133,6 +165,12 @@ def _collapse(graph: Graph, max_nodes: int) -> Graph:
     if not fits:  # too many separate pieces: one collapsed node for all of them
         hidden, _ = _hide(units, max_nodes - 1, n)
         component, parts = [0 if h else -1 for h in hidden], 1
+    return CollapsePlan(hidden, component, parts, pairs)
+
+
+def _apply(graph: Graph, plan: CollapsePlan) -> Graph:
+    nodes, n = graph.nodes, len(graph.nodes)
+    hidden, component, parts, pairs = plan
     number = _next_number(graph)
     ids = [f"c{number + c}" for c in range(parts)]
     members: list[list[Node]] = [[] for _ in range(parts)]

@@ -39,7 +39,7 @@ import sys
 import torch
 
 from autograd_lab.viz.backward_trace import BackwardTrace
-from autograd_lab.viz.capture import Walked, drawn_indices, walk
+from autograd_lab.viz.capture import Walked, plan_drawing, walk
 from autograd_lab.viz.collapse import (
     DEFAULT_MAX_NODES, check_max_nodes, collapse, split_shared_leaves,
 )
@@ -214,7 +214,8 @@ class Recorder:
             title = _title(call, [names.get(id(root)) for root in roots], frames)
             walked = walk(roots, names=names, saved=self.saved, title=title)
             del names, frames
-            walked.read_values(self.values, drawn_indices(walked, self.max_nodes))
+            plan, drawn = plan_drawing(walked, self.max_nodes)
+            walked.read_values(self.values, drawn)
             trace = BackwardTrace(walked, self.values)
             trace.mark_grad_before()
             earlier = self._passes(roots)
@@ -240,7 +241,7 @@ class Recorder:
                 if failure is not None:
                     graph.failed, graph.error, graph.advice = True, _message(failure), advice
                 del trace, walked
-                index = self._add(graph, repeat=True, roots=roots, exclude=earlier)
+                index = self._add(graph, repeat=True, roots=roots, exclude=earlier, plan=plan)
                 self._remember_pass(roots, index)
         return result
 
@@ -275,12 +276,15 @@ class Recorder:
 
     # -- keeping graphs ------------------------------------------------------------------
 
-    def _add(self, graph: Graph, *, repeat: bool, roots=(), exclude=frozenset()) -> int | None:
+    def _add(self, graph: Graph, *, repeat: bool, roots=(), exclude=frozenset(),
+             plan=None) -> int | None:
         """Keep ``graph`` unless one of the same structure is kept (``repeat``: count it);
         return the index of the kept graph it is or was counted into (None: omitted).
 
         A failed graph is never merged, and never merged into; nor is a graph merged into the
-        graphs in ``exclude`` (those earlier passes on the very same graph objects went to)."""
+        graphs in ``exclude`` (those earlier passes on the very same graph objects went to).
+        ``plan``: how to collapse it, made before the pass (see
+        :func:`~autograd_lab.viz.capture.plan_drawing`)."""
         key = None if graph.failed else structure_key(graph)
         if roots:  # the last graph a backward pass ran on: not captured again at the end
             self._last_roots = {_output(root): root.grad_fn for root in roots}
@@ -299,7 +303,7 @@ class Recorder:
         index = len(self.capture.graphs)
         if key is not None:
             self._index.setdefault(key, []).append(index)
-        self.capture.graphs.append(collapse(split_shared_leaves(graph), self.max_nodes))
+        self.capture.graphs.append(collapse(split_shared_leaves(graph), self.max_nodes, plan))
         return index
 
     def add_namespace(self, namespace, where: str = "the end") -> None:
@@ -316,8 +320,9 @@ class Recorder:
                     continue  # what the last backward pass ran on: recorded then
                 label = ", ".join(names[id(root)] for root in roots)
                 walked = walk(roots, names=names, saved=self.saved, title=f"{label} at {where}")
-                walked.read_values(self.values, drawn_indices(walked, self.max_nodes))
-                self._add(walked.graph(), repeat=False)
+                plan, drawn = plan_drawing(walked, self.max_nodes)
+                walked.read_values(self.values, drawn)
+                self._add(walked.graph(), repeat=False, plan=plan)
             del names, candidates
         self.release()
 

@@ -339,3 +339,21 @@ def test_values_are_read_only_for_drawn_nodes_of_a_collapsed_graph():
     with_values = {i for i, f in enumerate(walked.fields) if "values" in f}
     assert with_values and with_values <= drawn
     assert drawn_indices(walked, None) is None
+
+
+def test_the_scripts_own_hooks_still_run_and_can_be_removed():
+    calls = []
+    with Recorder() as recorder:
+        w = torch.ones(2, requires_grad=True)
+        y = w.exp()
+        loss = y.sum()
+        before = y.grad_fn.register_prehook(lambda grads: calls.append("before"))
+        loss.backward(retain_graph=True)
+        after = y.grad_fn.register_hook(lambda grads_in, grads_out: calls.append("after"))
+        loss.backward(retain_graph=True)
+    assert calls == ["before", "before", "after"]
+    before.remove()
+    after.remove()
+    loss.backward()
+    assert calls == ["before", "before", "after"]  # removed by their handles
+    assert [g.steps for g in recorder.capture.graphs] == [2, 2]

@@ -190,3 +190,15 @@ def test_structure_key_ignores_values_and_versions_not_structure():
     freed_known = Graph([Node("s0", model.SAVED, "self", shape=(3,), freed=True)])
     freed_unknown = Graph([Node("s0", model.SAVED, "self", freed=True)])
     assert structure_key(freed_known) == structure_key(freed_unknown)
+
+
+def test_a_plan_made_before_gives_the_same_collapse():
+    from autograd_lab.viz.collapse import plan_collapse
+
+    graph = chain(200)
+    plan = plan_collapse(graph, 50)
+    assert plan is not None and len(plan.kept()) < 50
+    assert collapse(graph, 50, plan) == collapse(graph, 50)
+    assert plan_collapse(graph, None) is None and plan_collapse(chain(3), 50) is None
+    other = chain(300)  # a plan for another graph is not used
+    assert collapse(other, 50, plan) == collapse(other, 50)
