@@ -33,6 +33,7 @@ from autograd_lab.viz.model import NODE_FIELDS, Capture, Graph, Grad, Node
 from autograd_lab.viz.render_escape import Html, attr_list, clean, html, quote  # noqa: F401
 from autograd_lab.viz.render_node import (  # noqa: F401  (the names tests and callers use)
     describe_shape, node_attrs, node_label, node_tooltip, style_key, tensor_facts, tensor_flags,
+    values_html,
 )
 from autograd_lab.viz.render_notes import (  # noqa: F401
     MAX_NOTE_LINES, MAX_NOTE_WIDTH, capture_label, cluster_style, error_lines, graph_title,
@@ -48,22 +49,25 @@ MAX_EDGE_LABELS = 300
 instead of a label: dot lays out a label as a node, and 10,000s of them cost minutes."""
 EDGE_LABEL_WIDTH = 32
 
-_CONTENT = {  # what a node's attributes depend on (all but its id, use and order), by kind
+_CONTENT = {  # what a node's attributes depend on (but its id, use, order, values), by kind
     model.FUNCTION: attrgetter("label", "custom", "location", "note"),
     model.SAVED: attrgetter("label", "shape", "dtype", "device", "freed", "note", "same_as",
-                            "values", "freed_by", "cause", "number"),
+                            "freed_by", "cause", "number"),
     model.TENSOR: attrgetter("label", "shape", "dtype", "device", "requires_grad", "is_leaf",
                              "retains_grad", "has_grad", "is_root", "grad_enabled", "version",
-                             "same_as", "note", "values", "grad_values", "grad_norm",
-                             "grad_before"),
+                             "same_as", "note", "grad_values", "grad_norm", "grad_before"),
     model.COLLAPSED: attrgetter("label", "hidden", "note"),
 }
-_OTHER = attrgetter(*(f for f in NODE_FIELDS if f not in ("id", "use", "order")))
+_OTHER = attrgetter(*(f for f in NODE_FIELDS if f not in ("id", "use", "order", "values")))
 _USE_MARK = (-1, -1)
 """A shared leaf's copies differ only in their use: their attributes are rendered once with
 this use, written `` (use -1/-1)``, which each copy replaces by its own."""
 _ORDER_MARK = 987654321012
 """Functions differ in their step: rendered once with this one, replaced by each's own."""
+_VALUES_MARK = "\ue000values\ue000"
+"""Saved tensors of a recurrence differ in their values: rendered once with this text (private
+use characters, never in a label) in their place, replaced by each one's values."""
+_MARK_TEXT = {faded: values_html(_VALUES_MARK, faded) for faded in (False, True)}
 
 
 def _use_text(use: tuple[int, int]) -> str:
@@ -80,25 +84,44 @@ class _NodeText:
         self.shared = shared
         self.rendered: dict[tuple, str] = {}
         self.marks: set[str] = set()
+        self.values: dict[tuple, str] = {}
+
+    def _values(self, values: object, faded: bool) -> tuple[str, str]:
+        """(the values mark's label text, these values' label text): many nodes share values
+        (the copies of a shared weight), so each distinct one is formatted once."""
+        mark = _MARK_TEXT[faded]
+        try:
+            text = self.values.get((values, faded))
+        except TypeError:
+            return mark, values_html(values, faded)
+        if text is None:
+            text = self.values[values, faded] = values_html(values, faded)
+        return mark, text
 
     def __call__(self, node: Node, key: str) -> str:
         fill = None
         if key == "shared":
             group = self.shared[node.same_as or node.id]
             fill = SHARED_PALETTE[group % len(SHARED_PALETTE)]
-        use, order = node.use, node.order
-        content = (key, fill, _CONTENT.get(node.kind, _OTHER)(node), use is None, order is None)
+        use, order, values = node.use, node.order, node.values
+        # a tensor's values are put in afterwards (as its step and use); a number's are its name
+        late = values is not None and key != "number"
+        content = (key, fill, _CONTENT.get(node.kind, _OTHER)(node), use is None,
+                   order is None, values is None if late or values is None else values)
         try:
             text = self.rendered.get(content)
-        except TypeError:  # a list among the values (a model built by hand): not hashable
+        except TypeError:  # a list in a model built by hand: not hashable
             content, text = None, None
         if text is None:
             changes = {"use": _USE_MARK} if use is not None else {}
             changes |= {"order": _ORDER_MARK} if order is not None else {}
+            changes |= {"values": _VALUES_MARK} if late else {}
             drawn = dataclasses.replace(node, **changes) if changes else node
             text = attr_list(node_attrs(drawn, key, fill, self.marks))
             if content is not None:
                 self.rendered[content] = text
+        if late:
+            text = text.replace(*self._values(values, node.kind == model.SAVED and node.freed))
         if use is not None:
             text = text.replace(_use_text(_USE_MARK), _use_text(use))
         if order is not None:

@@ -117,13 +117,27 @@ def _lines(texts: list[str], color: str, **kw) -> list[str]:
     return [small(t, color, **kw) for t in texts]
 
 
+_UNSAFE = frozenset('&<>"' + "".join(map(chr, range(32))) + "\x7f")
+"""Characters a value's text must not hold bare in a label (numbers never do)."""
+
+
+def values_html(values: object, faded: bool = False) -> str:
+    """The label lines of a tensor's values: blue, grey for a freed saved tensor ("" if
+    None). A recurrence has 10,000s of distinct ones: numbers skip :func:`html`."""
+    if values is None:
+        return ""
+    font = f'<FONT POINT-SIZE="10" COLOR="{GREY if faded else VALUE}">'
+    return "<BR/>".join(font + (line if _UNSAFE.isdisjoint(line) else html(line)) + "</FONT>"
+                        for line in value_lines(values, LINE_WIDTH))
+
+
 def _tensor_lines(node: Node, key: str, marks: set[str]) -> list[str]:
     detail = GREY if key == "nograd" else DETAIL
     facts = " · ".join(tensor_facts(node))
     lines = [f"<B>{html(node.label or facts or 'tensor')}</B>{html(_use(node))}"]
     lines += _lines([facts], detail) if facts and node.label else []
     if node.values is not None:
-        lines += _lines(value_lines(node.values, LINE_WIDTH), VALUE, size=10)
+        lines.append(values_html(node.values))
         marks.add("values")
     grads, mark = grad_lines(node)
     if mark:
@@ -143,8 +157,7 @@ def _saved_lines(node: Node, key: str, marks: set[str]) -> list[str]:
     facts = " · ".join(tensor_facts(node))
     lines += _lines([facts], detail) if facts else []
     if node.values is not None:
-        lines += _lines(value_lines(node.values, LINE_WIDTH), GREY if node.freed else VALUE,
-                        size=10)
+        lines.append(values_html(node.values, node.freed))
         marks.add("values")
     if key == "cause":
         lines += _lines([CAUSE_NOTE], FAILED, bold=True)

@@ -9,8 +9,6 @@ reads them off a printout: ``0.3333``, ``2`` (a float that is a whole number rea
 
 from __future__ import annotations
 
-import math
-
 from autograd_lab.viz.model import Grad
 
 DIGITS = 4
@@ -26,21 +24,16 @@ def format_number(value: object, digits: int = DIGITS) -> str:
     Strings (complex values, which capture writes as ``"1+2j"``) and anything else are shown
     as they are, so an unexpected value never stops a picture from being drawn.
     """
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        if value == 0:
-            return "0"  # -0.0 too: the sign of a zero is noise to a reader
-        if value.is_integer() and abs(value) < WHOLE_UP_TO:
-            return str(int(value))
-        return _tidy_exponent(f"{value:.{digits}g}")
-    return str(value)
+    if type(value) is float:  # the common case first: a picture formats 100,000s of them
+        text = format(value, f".{digits}g")  # nan, inf, -inf by name already
+        if "e" in text:
+            if value.is_integer() and abs(value) < WHOLE_UP_TO:
+                return str(int(value))
+            return _tidy_exponent(text)
+        return "0" if text == "-0" else text  # the sign of a zero is noise to a reader
+    if isinstance(value, float):  # a float subclass: as a float
+        return format_number(float(value), digits)
+    return str(value)  # int (exact), bool (True/False), a complex's string, anything else
 
 
 def _tidy_exponent(text: str) -> str:
@@ -61,7 +54,9 @@ def format_values(values: object, digits: int = DIGITS) -> str:
     if values is None:
         return ""
     if isinstance(values, (tuple, list)):
-        return "[" + ", ".join(format_values(v, digits) for v in values) + "]"
+        if values and not isinstance(values[0], (tuple, list)):  # a row of numbers
+            return "[" + ", ".join([format_number(v, digits) for v in values]) + "]"
+        return "[" + ", ".join([format_values(v, digits) for v in values]) + "]"
     return format_number(values, digits)
 
 

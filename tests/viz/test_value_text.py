@@ -22,6 +22,8 @@ from autograd_lab.viz.value_text import (
     (123.456, "123.5", "4 significant digits before and after the point"),
     (1.5e-5, "1.5e-5", "small: exponent, without the zero padding of 1.5e-05"),
     (12345678.9, "1.235e7", "large: exponent without '+' and padding"),
+    (12345.0, "12345", "a whole float below WHOLE_UP_TO is exact, even past 4 digits"),
+    (12345.5, "1.235e4", "not whole: 4 significant digits"),
     (1e7, "1e7", "a whole float past WHOLE_UP_TO is rounded like any other"),
     (float("nan"), "nan", "by name"),
     (float("inf"), "inf", "by name"),
