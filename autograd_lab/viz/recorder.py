@@ -219,31 +219,41 @@ class Recorder:
             trace = BackwardTrace(walked, self.values)
             trace.mark_grad_before()
             earlier = self._passes(roots)
-        failure = None
         self._running, since = True, self._mode.newest
+        finish = functools.partial(self._finish, walked, trace, roots, earlier, plan,
+                                   run is self._originals[1], title)
         try:
             with trace:
                 result = run(*args, **kwargs)
         except BaseException as error:
-            failure = error
-            raise
-        finally:
             self._running = False
-            with _NO_TORCH_FUNCTION():
-                walked.refresh(title)
-                trace.apply(writes_grad=run is not self._originals[1])
-                if create_graph and failure is None:
-                    self._mark_higher_order(walked, result if run is self._originals[1] else None,
-                                            since, location)
-                advice = trace.mark_failure() if failure is not None else ""
-                graph = walked.graph()
-                graph.steps = trace.steps
-                if failure is not None:
-                    graph.failed, graph.error, graph.advice = True, _message(failure), advice
-                del trace, walked
-                index = self._add(graph, repeat=True, roots=roots, exclude=earlier, plan=plan)
-                self._remember_pass(roots, index)
+            try:
+                finish(failure=error)
+            except Exception:  # a fault of the recorder's must not hide the script's error
+                pass
+            raise
+        self._running = False
+        finish(grads=result if create_graph else None, since=since, location=location,
+               create_graph=create_graph)
         return result
+
+    def _finish(self, walked: Walked, trace: BackwardTrace, roots, earlier: set[int], plan,
+                is_grad: bool, title: str, *, failure: BaseException | None = None,
+                grads=None, since: int = 0, location: str | None = None,
+                create_graph: bool = False) -> None:
+        """After the pass: mark what it changed and did, and keep the graph."""
+        with _NO_TORCH_FUNCTION():
+            walked.refresh(title)
+            trace.apply(writes_grad=not is_grad)
+            if create_graph and failure is None:
+                self._mark_higher_order(walked, grads if is_grad else None, since, location)
+            advice = trace.mark_failure() if failure is not None else ""
+            graph = walked.graph()
+            graph.steps = trace.steps
+            if failure is not None:
+                graph.failed, graph.error, graph.advice = True, _message(failure), advice
+            index = self._add(graph, repeat=True, roots=roots, exclude=earlier, plan=plan)
+            self._remember_pass(roots, index)
 
     @staticmethod
     def _passes(roots) -> set[int]:

@@ -357,3 +357,16 @@ def test_the_scripts_own_hooks_still_run_and_can_be_removed():
     loss.backward()
     assert calls == ["before", "before", "after"]  # removed by their handles
     assert [g.steps for g in recorder.capture.graphs] == [2, 2]
+
+
+def test_a_fault_of_the_recorder_never_hides_the_scripts_error(monkeypatch):
+    def broken(self):
+        raise ValueError("a bug of the recorder's")
+
+    monkeypatch.setattr(backward_trace.BackwardTrace, "mark_failure", broken)
+    with Recorder():
+        w = torch.ones(2, requires_grad=True)
+        loss = (w * w).sum()
+        loss.backward()
+        with pytest.raises(RuntimeError, match="second time"):
+            loss.backward()
