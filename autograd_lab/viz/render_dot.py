@@ -31,17 +31,9 @@ from autograd_lab.viz import model
 from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.model import NODE_FIELDS, Capture, Graph, Grad, Node
 from autograd_lab.viz.render_escape import Html, attr_list, clean, html, quote  # noqa: F401
-from autograd_lab.viz.render_node import (  # noqa: F401  (the names tests and callers use)
-    describe_shape, node_attrs, node_label, node_tooltip, style_key, tensor_facts, tensor_flags,
-    values_html,
-)
-from autograd_lab.viz.render_notes import (  # noqa: F401
-    MAX_NOTE_LINES, MAX_NOTE_WIDTH, capture_label, cluster_style, error_lines, graph_title,
-    legend_table,
-)
-from autograd_lab.viz.render_styles import (  # noqa: F401
-    EDGE_LEGEND, FONT, GRADIENT, MARKS, SHARED_PALETTE, STYLES,
-)
+from autograd_lab.viz.render_node import node_attrs, style_key, values_html
+from autograd_lab.viz.render_notes import capture_label, cluster_style, graph_title
+from autograd_lab.viz.render_styles import FONT, GRADIENT, SHARED_PALETTE, STYLES  # noqa: F401
 from autograd_lab.viz.value_text import format_grad, grad_lines
 
 MAX_EDGE_LABELS = 300

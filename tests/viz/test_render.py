@@ -495,3 +495,30 @@ def test_error_banner_short_error_unchanged():
     assert error_lines(error) == error.split("\n")
     long_message = "x " * 200  # no traceback: all of it is the message, wrapped, kept
     assert " ".join(error_lines(long_message)).split() == long_message.split()
+
+
+@pytest.mark.parametrize("fields, lines", [
+    # too large for values: the norms; ||2 * ones(100, 100)|| = 200 after a second pass
+    ({"grad_norm": 200.0, "grad_before": Grad((100, 100), 100.0)}, ["grad ‖g‖ 100 → 200"]),
+    # too long for one line: before and after on two
+    ({"grad_values": tuple(float(i) + 0.5 for i in range(8)), "grad_norm": 1.0,
+      "grad_before": Grad((8,), 1.0, tuple(float(i) + 0.25 for i in range(8)))},
+     ["grad before: [0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25]",
+      "grad after: [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5]"]),
+    ({"grad_norm": 3.5}, ["grad ‖g‖ = 3.5"]),
+])
+def test_grad_lines(fields, lines):
+    from autograd_lab.viz.render_node import grad_lines
+    node = Node("t0", TENSOR, "w", shape=(8,), is_leaf=True, has_grad=True, **fields)
+    assert grad_lines(node)[0] == lines
+
+
+def test_shared_copies_with_values_keep_their_own_use_and_values(cases):
+    capture = cases["shared_leaf"]()
+    graph = capture.graphs[0]
+    graph.nodes = [dataclasses.replace(n, values=(float(i), 1.0)) if n.label in ("w", "u") else n
+                   for i, n in enumerate(graph.nodes)]
+    text = to_dot(capture)
+    for i, node in enumerate(graph.nodes[:5]):
+        line = _node_line(text, f"g0_{node.id}")
+        assert f"(use {node.use[0]}/{node.use[1]})" in line and f">[{i}, 1]</FONT>" in line
