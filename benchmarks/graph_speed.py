@@ -1,6 +1,7 @@
-"""The visualizer's speed: DOT generation against torchviz, and SVG end to end.
+"""The visualizer's speed: DOT generation against torchviz, SVG and HTML end to end, and the
+stepper page in Chromium.
 
-Two measurements, each side by side in one run (medians of --repeat runs):
+Four measurements, each side by side in one run (medians of --repeat runs):
 
 1. ``draw(root, max_nodes=None).source`` against ``torchviz.make_dot(root).source`` on the
    same ~30k-node graph (a recurrence; torchviz is a benchmark-only dependency:
@@ -10,8 +11,14 @@ Two measurements, each side by side in one run (medians of --repeat runs):
 2. ``autograd-lab graph rnn.py -o rnn.svg`` (layout included) as a ratio to the bare
    ``python rnn.py``, for 100 and 20,000 steps of a shared-weight recurrence. Goals: at
    most 2x for 100 steps, 3x for 20,000.
+3. ``autograd-lab graph rnn.py 20000 --format html`` (the backward pass recorded, the SVG
+   laid out, the page written) against the bare script. Goal: at most 3x.
+4. The page for the 100-step recurrence in headless Chromium (Debian's, as the browser
+   tests drive it): its load (navigation to the load event) and 10 steps, each timed from
+   the click on "next" to the second animation frame after it (the step painted). Goal: no
+   visible delay, under 100 ms a step.
 
-    .venv/bin/python benchmarks/graph_speed.py [--repeat 3]
+    .venv/bin/python benchmarks/graph_speed.py [--repeat 3] [--only html]
 """
 
 from __future__ import annotations
@@ -115,29 +122,85 @@ def run(command: list[str]) -> None:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
 
 
-def end_to_end(steps: int, repeat: int) -> None:
+def end_to_end(steps: int, repeat: int, fmt: str = "svg") -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        out = str(Path(tmp) / "rnn.svg")
+        out = str(Path(tmp) / f"rnn.{fmt}")
         bare = [sys.executable, str(RNN), str(steps)]
         graph = [sys.executable, "-m", "autograd_lab", "graph", str(RNN), str(steps), "-o", out]
         run(bare)
         run(graph)
         t_bare = median_time(lambda: run(bare), repeat)
         t_graph = median_time(lambda: run(graph), repeat)
+        size = Path(out).stat().st_size
     goal = 2 if steps <= 100 else 3
-    print(f"SVG end to end, {steps}-step shared-weight recurrence:")
+    print(f"{fmt.upper()} end to end, {steps}-step shared-weight recurrence:")
     print(f"  python rnn.py {steps}:                    {t_bare:.2f} s")
-    print(f"  autograd-lab graph rnn.py {steps} -o rnn.svg: {t_graph:.2f} s")
+    print(f"  autograd-lab graph rnn.py {steps} -o rnn.{fmt}: {t_graph:.2f} s "
+          f"({size / 1024:.0f} KiB written)")
     print(f"  ratio: {t_graph / t_bare:.2f}x (goal: at most {goal}x)")
+
+
+STEP_TIMES = """async (count) => {
+  const frame = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await frame();
+  const painted = [], work = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    document.getElementById("agl-next").click();
+    document.getElementById("agl-figure").getBoundingClientRect();  // style and layout now
+    work.push(performance.now() - start);
+    await frame();
+    painted.push(performance.now() - start);
+  }
+  return [painted, work];
+}"""
+
+
+def page_in_chromium(steps: int, repeat: int, chromium: str = "/usr/bin/chromium") -> None:
+    """Load the page for an rnn.py of ``steps`` steps and time 10 steps, in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page_file = Path(tmp) / "rnn.html"
+        run([sys.executable, "-m", "autograd_lab", "graph", str(RNN), str(steps), "-o",
+             str(page_file)])
+        loads, step_times, work_times = [], [], []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, headless=True)
+            for _ in range(repeat):
+                tab = browser.new_page(viewport={"width": 1280, "height": 900})
+                tab.goto(page_file.as_uri(), wait_until="load")
+                loads.append(tab.evaluate(
+                    "performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
+                painted, work = tab.evaluate(STEP_TIMES, 10)
+                step_times += painted
+                work_times += work
+                tab.close()
+            browser.close()
+        size = page_file.stat().st_size
+    print(f"The page of the {steps}-step recurrence in headless Chromium ({size / 1024:.0f} KiB):")
+    print(f"  load (navigation start to the load event): {statistics.median(loads) * 1000:.0f} ms")
+    print(f"  a step (click to painted), {len(step_times)} steps: median "
+          f"{statistics.median(step_times):.1f} ms, slowest {max(step_times):.1f} ms "
+          "(goal: under 100 ms; two frames at 60 Hz are 33 ms of it)")
+    print(f"  of which script, style and layout: median {statistics.median(work_times):.1f} ms, "
+          f"slowest {max(work_times):.1f} ms")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["dot", "svg", "html"],
+                        help="run one part: dot (against torchviz), svg or html (with the page)")
     args = parser.parse_args()
-    dot_generation(args.repeat)
-    end_to_end(100, args.repeat)
-    end_to_end(20_000, args.repeat)
+    if args.only in (None, "dot"):
+        dot_generation(args.repeat)
+    if args.only in (None, "svg"):
+        end_to_end(100, args.repeat)
+        end_to_end(20_000, args.repeat)
+    if args.only in (None, "html"):
+        end_to_end(20_000, args.repeat, "html")
+        page_in_chromium(100, args.repeat)
 
 
 if __name__ == "__main__":
