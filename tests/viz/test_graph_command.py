@@ -219,3 +219,14 @@ def test_explain_rejects_what_backward_cannot_run():
         autograd_lab.explain(torch.ones(2, requires_grad=True).sum().detach())
     with pytest.raises(ValueError, match=r"explain\(loss.sum\(\)\)"):
         autograd_lab.explain(torch.ones(2, requires_grad=True) * 2)
+
+
+def test_explain_with_retain_graph_lets_a_second_pass_accumulate():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    autograd_lab.explain(loss, retain_graph=True)
+    again = autograd_lab.explain(loss)
+    assert again.error is None and not again.capture.graphs[0].failed
+    assert torch.equal(w.grad, 4 * w.detach())  # 2w, twice: .grad accumulates
+    (entry,) = [n for n in again.capture.graphs[0].nodes if n.label == "w"]
+    assert entry.grad_before is not None and entry.grad_before.values == (2.0, 4.0)
