@@ -237,8 +237,8 @@ def graph_steps(graph: Graph, index: int) -> dict:
         "label": label, "title": graph.title, "steps": graph.steps, "count": graph.count,
         "node_ids": [node.id for node in graph.nodes], "edge_count": len(graph.edges),
         "order": order, "at": at, "start": _start_text(graph, order, nodes), "end": end,
-        "hidden_text": "autograd ran a function not drawn here (collapsed, or one that only "
-                       "writes a leaf's .grad).",
+        "hidden_text": "autograd ran a function inside the collapsed part of the graph "
+                       "(counted, not drawn).",
         "about": _about(graph), "failed": graph.failed, "error": graph.error,
         "advice": graph.advice, "causes": causes, "causes_text": causes_text,
         "grads": [_grad_entry(node, graph.steps) for node in graph.nodes if _is_listed(node)],
