@@ -31,7 +31,7 @@ from autograd_lab.viz import model
 from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.model import NODE_FIELDS, Capture, Graph, Grad, Node
 from autograd_lab.viz.render_escape import Html, attr_list, clean, html, quote  # noqa: F401
-from autograd_lab.viz.render_node import node_attrs, style_key, values_html
+from autograd_lab.viz.render_node import badge_width, node_attrs, style_key, values_html
 from autograd_lab.viz.render_notes import capture_label, cluster_style, graph_title
 from autograd_lab.viz.render_styles import FONT, GRADIENT, SHARED_PALETTE, STYLES  # noqa: F401
 from autograd_lab.viz.value_text import format_grad, grad_lines
@@ -56,6 +56,7 @@ _USE_MARK = (-1, -1)
 this use, written `` (use -1/-1)``, which each copy replaces by its own."""
 _ORDER_MARK = 987654321012
 """Functions differ in their step: rendered once with this one, replaced by each's own."""
+_ORDER_WIDTH = badge_width(_ORDER_MARK)
 _VALUES_MARK = "\ue000values\ue000"
 """Saved tensors of a recurrence differ in their values: rendered once with this text (private
 use characters, never in a label) in their place, replaced by each one's values."""
@@ -117,6 +118,7 @@ class _NodeText:
         if use is not None:
             text = text.replace(_use_text(_USE_MARK), _use_text(use))
         if order is not None:
+            text = text.replace(_ORDER_WIDTH, badge_width(order), 1)
             text = text.replace(str(_ORDER_MARK), str(order))
         return text
 

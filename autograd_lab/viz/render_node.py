@@ -166,6 +166,11 @@ def _saved_lines(node: Node, key: str, marks: set[str]) -> list[str]:
     return lines
 
 
+def badge_width(order: int) -> str:
+    """The step badge's ``WIDTH`` attribute: room for the digits of ``order``."""
+    return f'WIDTH="{6 * len(str(order)) + 6}"'
+
+
 def _function_label(node: Node, marks: set[str]) -> Html:
     """The op, its source line under it; a step badge before the op when backward ran it."""
     details = [small("custom Function", "#5f3dc4", italic=True)] if node.custom else []
@@ -176,14 +181,14 @@ def _function_label(node: Node, marks: set[str]) -> Html:
     if node.order is None:
         return Html("<BR/>".join([html(node.label), *details]))
     marks.add("step")
-    badge = (f'<TD BGCOLOR="{STEP}" STYLE="rounded" CELLPADDING="2">'
-             f'<FONT COLOR="white" POINT-SIZE="10"><B>{node.order}</B></FONT></TD>')
-    head = (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0"><TR>{badge}'
-            f"<TD>{html(node.label)}</TD></TR></TABLE>")  # its own table: the badge stays tight
-    if not details:
-        return Html(head)
-    return Html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
-                f'<TR><TD>{head}</TD></TR><TR><TD>{"<BR/>".join(details)}</TD></TR></TABLE>')
+    # a fixed size, so that a wide line under the op does not stretch the badge with it
+    badge = (f'<TD BGCOLOR="{STEP}" STYLE="rounded" FIXEDSIZE="TRUE" '
+             f'{badge_width(node.order)} '
+             f'HEIGHT="14"><FONT COLOR="white" POINT-SIZE="10"><B>{node.order}</B></FONT></TD>')
+    rows = f"<TR>{badge}<TD>{html(node.label)}</TD></TR>"
+    rows += f'<TR><TD COLSPAN="2">{"<BR/>".join(details)}</TD></TR>' if details else ""
+    return Html(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0">{rows}'
+                "</TABLE>")
 
 
 def node_label(node: Node, key: str, marks: set[str] | None = None) -> Html:

@@ -64,19 +64,20 @@ def value_lines(values: object, width: int = 48, digits: int = DIGITS) -> list[s
     """``format_values`` broken into lines of at most about ``width`` characters, for a label.
 
     A matrix that does not fit one line gives a line per row (``[[1, 2],`` / `` [3, 4]]``); a
-    long flat list is broken after a comma. A single number longer than ``width`` stays whole.
+    long vector (or a column, ``[[1], [2], ...]``) is broken after a comma, as many numbers a
+    line as fit. A single number longer than ``width`` stays whole.
     """
     text = format_values(values, digits)
     if len(text) <= width or not isinstance(values, (tuple, list)):
         return [text] if text else []
-    if values and all(isinstance(v, (tuple, list)) for v in values):
+    if values and all(isinstance(v, (tuple, list)) and len(v) > 1 for v in values):
         rows = [format_values(v, digits) for v in values]
         lines = []
         for i, row in enumerate(rows):
             opener, closer = ("[" if i == 0 else " "), ("]" if i == len(rows) - 1 else ",")
             lines += _wrap_items(opener + row + closer, width)
         return lines
-    return _wrap_items(text, width)
+    return _wrap_items(text, width)  # a vector or a column: as many numbers a line as fit
 
 
 def _wrap_items(text: str, width: int) -> list[str]:

@@ -79,6 +79,14 @@ def test_value_lines_long_vector_breaks_after_a_comma():
     assert "".join(lines) == format_values(values)
 
 
+def test_value_lines_column_packs_rows():
+    """A (4, 1) column is not four lines of one number: as many rows a line as fit."""
+    column = ((0.0,), (1.469,), (0.4844,), (2.773,))
+    lines = value_lines(column, width=32)  # the one-line text is 33 characters
+    assert lines == ["[[0], [1.469], [0.4844],", " [2.773]]"]
+    assert "".join(lines) == format_values(column)
+
+
 def test_format_shape():
     assert format_shape((3, 4)) == "(3, 4)"
     assert format_shape((5,)) == "(5,)"
