@@ -221,3 +221,13 @@ def test_the_page_requests_nothing_but_itself(pages, open_page):
     tab.click("#agl-next")
     assert tab.requests == [path.as_uri()]
     assert re.search(r"step 1 of \d+", status(tab))
+
+
+def test_a_page_without_graphs_says_so_and_keys_do_nothing(open_page, tmp_path):
+    from autograd_lab.viz import output
+    from autograd_lab.viz.model import Capture
+
+    tab = open_page(output.write(Capture(script="e.py", error="boom"), tmp_path / "e.html"))
+    tab.keyboard.press("ArrowRight")  # a script error here fails the test (open_page)
+    assert status(tab) == "no autograd graph was captured"
+    assert tab.is_disabled("#agl-next") and tab.is_disabled("#agl-slider")

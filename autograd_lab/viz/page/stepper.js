@@ -164,13 +164,13 @@
     var target = event.target;
     var tag = target && target.tagName ? target.tagName.toLowerCase() : "";
     // The slider and the selector handle their own arrow keys.
-    if (tag === "input" || tag === "select" || tag === "textarea" || event.altKey
-        || event.ctrlKey || event.metaKey) { return; }
+    if (!graphs.length || tag === "input" || tag === "select" || tag === "textarea"
+        || event.altKey || event.ctrlKey || event.metaKey) { return; }
     var step = graphs[current].step;
     // Up and down keep scrolling the picture.
     var moves = { ArrowRight: step + 1, ArrowLeft: step - 1, Home: 0,
                   End: graphs[current].spec.steps };
-    if (Object.prototype.hasOwnProperty.call(moves, event.key) && graphs.length) {
+    if (Object.prototype.hasOwnProperty.call(moves, event.key)) {
       event.preventDefault();
       go(moves[event.key]);
     }
@@ -186,5 +186,10 @@
     go: function (graph, k) { if (graph !== current) { choose(graph); } show(graph, k); },
   };
   if (graphs.length) { choose(0); }
-  else { $("agl-status").textContent = "no autograd graph was captured"; }
+  else {
+    $("agl-status").textContent = "no autograd graph was captured";
+    ["agl-first", "agl-prev", "agl-next", "agl-last", "agl-slider"].forEach(function (id) {
+      $(id).disabled = true;
+    });
+  }
 })();
