@@ -13,7 +13,7 @@ import textwrap
 from autograd_lab.viz.model import Capture, Graph
 from autograd_lab.viz.render_escape import Html, clean, html, small
 from autograd_lab.viz.render_styles import (
-    DETAIL, EDGE_LEGEND, FAILED, MARK_BACKGROUND, MARKS, STYLES,
+    DETAIL, EDGE_LEGEND, FAILED, MARKS, STYLES,
 )
 
 MAX_NOTE_LINES, MAX_NOTE_WIDTH = 12, 110
@@ -126,9 +126,7 @@ def legend_table(used: set[str]) -> str:
         else:
             sample, text = EDGE_LEGEND[key] if key in EDGE_LEGEND else MARKS[key]
             sample = html(sample) if key in EDGE_LEGEND else sample
-            background = MARK_BACKGROUND.get(key)
-            cells.append(f'<TD BGCOLOR="{background}">{sample}</TD>' if background
-                         else f"<TD>{sample}</TD>")
+            cells.append(f"<TD>{sample}</TD>")
         cells[-1] += f'<TD ALIGN="LEFT">{html(text)}</TD>'
     per_row = 2 if len(cells) > 6 else 1
     rows = [f'<TR><TD COLSPAN="{2 * per_row}" ALIGN="LEFT"><B>Legend</B></TD></TR>']

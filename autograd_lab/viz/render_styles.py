@@ -84,7 +84,9 @@ MARKS = {  # key -> (sample cell HTML, meaning); in the legend's order
     "grad": (_colored("grad = [1, 2, 3]", GRADIENT), "its .grad after this backward pass"),
     "grad_before": (_colored("grad 2 → 4", GRADIENT),
                     ".grad before → after this pass: backward adds to .grad (accumulation)"),
-    "step": ('<FONT COLOR="white" POINT-SIZE="10"><B>3</B></FONT>',
+    "step": ('<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD BGCOLOR="' + STEP
+             + '" STYLE="rounded" FIXEDSIZE="TRUE" WIDTH="12" HEIGHT="14"><FONT COLOR="white" '
+             'POINT-SIZE="10"><B>3</B></FONT></TD></TR></TABLE>',
              "step badge: the order backward ran the functions (1 = first)"),
     "edge_grad": (_colored("──▶ [0.5, 1]", GRADIENT),
                   "the gradient backward sent back along the edge (values, or shape · ‖g‖ "
@@ -100,5 +102,3 @@ MARKS = {  # key -> (sample cell HTML, meaning); in the legend's order
     "flag_version": (_colored("version 1", DETAIL),
                      "the tensor's version counter, bumped by each in-place change"),
 }
-MARK_BACKGROUND = {"step": STEP}
-"""Marks whose legend sample sits on a colored cell (the step badge: white on dark)."""
