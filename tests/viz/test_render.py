@@ -428,7 +428,8 @@ def test_steps_do_not_defeat_the_cache():
 
 
 def _legend(text: str) -> str:
-    return text.split("<B>Legend</B>")[1].split("</TABLE>")[0] if "<B>Legend</B>" in text else ""
+    # from the legend's title to the end of the drawing's label (the legend ends it)
+    return text.split("<B>Legend</B>")[1].split(">];")[0] if "<B>Legend</B>" in text else ""
 
 
 def _marks_used(capture: Capture) -> set[str]:
