@@ -96,10 +96,7 @@
       at.received.forEach(function (e) { mark(g, g.edges[e], "agl-received"); });
       at.sent.forEach(function (e) { mark(g, g.edges[e], "agl-sent"); });
       at.targets.forEach(function (t) { mark(g, g.nodes[t], "agl-target"); });
-      var el = g.nodes[id];
-      if (el && el.scrollIntoView && !visible(el)) {
-        el.scrollIntoView({ block: "center", inline: "center" });
-      }
+      if (g.nodes[id]) { reveal(g.nodes[id], true); }
     }
     $("agl-status").textContent = statusText(g, k);
     $("agl-status").setAttribute("data-step", String(k));
@@ -117,11 +114,20 @@
     root.setAttribute("data-step", String(k));
   }
 
-  function visible(el) {
+  /* Scroll the picture (only the picture: never the page, nor a notebook around its
+   * iframe, as scrollIntoView would) so that el is in view: centred, or at the top left. */
+  function reveal(el, centre) {
     var box = el.getBoundingClientRect();
     var view = figure.getBoundingClientRect();
-    return box.top >= view.top && box.bottom <= view.bottom && box.left >= view.left
-      && box.right <= view.right;
+    if (box.top >= view.top && box.bottom <= view.bottom && box.left >= view.left
+        && box.right <= view.right) { return; }
+    if (centre) {
+      figure.scrollTop += (box.top + box.bottom - view.top - view.bottom) / 2;
+      figure.scrollLeft += (box.left + box.right - view.left - view.right) / 2;
+    } else {
+      figure.scrollTop += box.top - view.top;
+      figure.scrollLeft += box.left - view.left;
+    }
   }
 
   function choose(index) {
@@ -138,10 +144,7 @@
     $("agl-causes").textContent = spec.causes_text;
     $("agl-graph").value = String(index);
     show(index, graphs[index].step);
-    if (graphs.length > 1 && graphs[index].cluster && graphs[index].cluster.scrollIntoView
-        && !visible(graphs[index].cluster)) {
-      graphs[index].cluster.scrollIntoView({ block: "start", inline: "start" });
-    }
+    if (graphs.length > 1 && graphs[index].cluster) { reveal(graphs[index].cluster, false); }
   }
 
   graphs.forEach(function (g, i) {
