@@ -89,6 +89,7 @@ class Walked:
     """The values limit :meth:`read_values` read with (:meth:`refresh` reads ``.grad`` so)."""
     drawn: set[int] | None = None
     """The node indices values are read for; None: all."""
+    _nodes: list | None = field(default=None, repr=False)
 
     def read_values(self, limit: int = DEFAULT_VALUES, drawn: set[int] | None = None) -> None:
         """Fill ``values`` of tensors and saved tensors, and ``grad_values``/``grad_norm`` of
@@ -169,9 +170,17 @@ class Walked:
                     fields[index]["freed_by"] = by
 
     def graph(self) -> Graph:
-        """The plain graph (the tensors and nodes it was read from are no longer needed)."""
+        """The plain graph (the tensors and nodes it was read from are no longer needed).
+
+        The nodes are made once: each one's ``__dict__`` is its field dict itself
+        (:func:`~autograd_lab.viz.model.make_node`), and ``edges`` is this very list, so a
+        graph made before a backward pass (to plan its collapse) already shows what
+        :meth:`read_values`, :meth:`refresh` and a trace wrote into them since; they are not
+        made again for 100,000s of nodes. Nothing may hash the nodes in between."""
         with gc_paused():
-            return Graph(list(map(make_node, self.fields)), self.edges, self.title)
+            if self._nodes is None or len(self._nodes) != len(self.fields):
+                self._nodes = list(map(make_node, self.fields))
+            return Graph(self._nodes, self.edges, self.title)
 
 
 def plan_drawing(walked: Walked, max_nodes: int | None) -> tuple[CollapsePlan | None,

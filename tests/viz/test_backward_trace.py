@@ -300,11 +300,23 @@ def test_hooks_are_removed_after_the_pass(monkeypatch):
         loss = (w.exp() * 2).sum()
         loss.backward(retain_graph=True)
     (trace,) = traces
-    seen = (list(trace.ran), dict(trace.sent), dict(trace.accumulated))
-    assert len(trace.ran) == 3 and trace._handles == []
+    seen = (trace.steps, list(trace.started), dict(trace.sent), dict(trace.accumulated))
+    assert trace.steps == 3 and len(trace.started) == 3 and trace._handles == []
     own = torch_order(loss, loss.backward)  # a second pass, unrecorded, with hooks of ours
     assert own == ["SumBackward0", "MulBackward0", "ExpBackward0"]
-    assert (trace.ran, trace.sent, trace.accumulated) == seen  # the recorder's hooks: gone
+    # the recorder's hooks are gone: nothing counted, written down or summarized again
+    assert (trace.steps, trace.started, trace.sent, trace.accumulated) == seen
+    traces.clear()
+    with Recorder(max_nodes=50):  # collapsed: the hidden nodes' shared counting hook too
+        h = w * 1
+        for _ in range(100):
+            h = h * 1.5
+        long = h.sum()
+        long.backward(retain_graph=True)
+    (trace,) = traces
+    assert trace.drawn is not None and trace.steps == 102
+    long.backward()
+    assert trace.steps == 102
     assert recorder.capture.graphs[0].steps == 3
 
 
