@@ -83,7 +83,7 @@ def _use(node: Node) -> str:
     return f" (use {node.use[0]}/{node.use[1]})" if node.use else ""
 
 
-def grad_lines(node: Node) -> tuple[list[str], str | None]:
+def tensor_grad_lines(node: Node) -> tuple[list[str], str | None]:
     """The ``.grad`` lines of a tensor and their legend mark (``grad`` or ``grad_before``):
     ``grad = [3, 3]`` (``grad ‖g‖ = 100`` when too large for values); with a ``.grad`` from
     before the pass, ``grad [2, 4] → [4, 8]`` (accumulation), or ``(unchanged)``."""
@@ -139,7 +139,7 @@ def _tensor_lines(node: Node, key: str, marks: set[str]) -> list[str]:
     if node.values is not None:
         lines.append(values_html(node.values))
         marks.add("values")
-    grads, mark = grad_lines(node)
+    grads, mark = tensor_grad_lines(node)
     if mark:
         lines += _lines(grads, GRADIENT)
         marks.add(mark)

@@ -508,10 +508,10 @@ def test_error_banner_short_error_unchanged():
       "grad after: [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5]"]),
     ({"grad_norm": 3.5}, ["grad ‖g‖ = 3.5"]),
 ])
-def test_grad_lines(fields, lines):
-    from autograd_lab.viz.render_node import grad_lines
+def test_tensor_grad_lines(fields, lines):
+    from autograd_lab.viz.render_node import tensor_grad_lines
     node = Node("t0", TENSOR, "w", shape=(8,), is_leaf=True, has_grad=True, **fields)
-    assert grad_lines(node)[0] == lines
+    assert tensor_grad_lines(node)[0] == lines
 
 
 def test_shared_copies_with_values_keep_their_own_use_and_values(cases):
