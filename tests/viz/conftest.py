@@ -434,6 +434,17 @@ def long_error() -> Capture:
                    script="deep.py", error=error)
 
 
+def chain_capture(n: int) -> Capture:
+    """A chain of ``n`` nodes: a leaf, n-2 MulBackward0, a root."""
+    nodes = [Node("t0", TENSOR, "x", shape=(8,), is_leaf=True, requires_grad=True)]
+    nodes += [Node(f"f{i}", FUNCTION, "MulBackward0", location=f"loop.py:{i}")
+              for i in range(1, n - 1)]
+    nodes.append(Node(f"t{n - 1}", TENSOR, "y", shape=(8,), is_root=True, is_leaf=False))
+    edges = [Edge(a.id, b.id) for a, b in zip(nodes, nodes[1:])]
+    edges[-1] = Edge(edges[-1].source, edges[-1].target, OUTPUT)
+    return Capture([Graph(nodes, edges, "y at the end")])
+
+
 CASES = {f.__name__: f for f in (leaf_and_nonleaf, freed_saved, no_grad, custom_function,
                                  multiple_roots, collapsed, shared_leaf, count_x500,
                                  error_note, escaping, docs_example, empty, mlp,
@@ -457,3 +468,9 @@ def cases() -> dict:
 @pytest.fixture
 def mlp_capture() -> Capture:
     return mlp()
+
+
+@pytest.fixture(name="chain_capture")
+def chain_capture_fixture():
+    """The builder of a chain of n nodes (a big graph made quickly)."""
+    return chain_capture
