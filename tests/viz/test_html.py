@@ -252,3 +252,14 @@ def test_two_losses_shows_x_grad_before_and_after_the_second_backward():
     graphs = steps_of("two_losses")["graphs"]
     assert [g["grads"][0]["before"] for g in graphs[:2]] == ["None", format_values(first.tolist())]
     assert graphs[1]["grads"][0]["after"] == format_values(x.grad.tolist())
+
+
+def test_nan_and_inf_keep_the_inline_json_valid():
+    capture = mul_sum()
+    graph = capture.graphs[0]
+    graph.nodes[0] = dataclasses.replace(graph.nodes[0], values=(float("nan"), float("inf")),
+                                         grad_values=(float("-inf"), 1.0))
+    page = output.render(capture, "html").decode("utf-8")
+    assert re.search(r"\bNaN\b|\bInfinity\b", page.split("<script")[1]) is None
+    assert inline(page, "agl-capture")["graphs"][0]["nodes"][0]["values"] == ["nan", "inf"]
+    assert inline(page, "agl-steps")["graphs"][0]["grads"][0]["after"] == "[-inf, 1]"
