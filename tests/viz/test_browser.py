@@ -231,3 +231,17 @@ def test_a_page_without_graphs_says_so_and_keys_do_nothing(open_page, tmp_path):
     tab.keyboard.press("ArrowRight")  # a script error here fails the test (open_page)
     assert status(tab) == "no autograd graph was captured"
     assert tab.is_disabled("#agl-next") and tab.is_disabled("#agl-slider")
+
+
+def test_model_text_reads_as_text_not_markup(open_page, tmp_path):
+    from test_html import EVIL, mul_sum  # the hand-built w * x page, a leaf named EVIL
+
+    from autograd_lab.viz import output
+
+    capture = mul_sum(name=EVIL)
+    capture.graphs[0].error = EVIL
+    tab = open_page(output.write(capture, tmp_path / "evil.html"))
+    tab.keyboard.press("End")
+    assert grad_column(tab)[f"{EVIL}.grad"] == "[3, 4]"
+    assert f"[3, 4] to {EVIL} (into {EVIL}.grad)" in status(tab)
+    assert tab.evaluate("document.scripts.length") == 3  # nothing from the model became one
