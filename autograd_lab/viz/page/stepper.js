@@ -133,8 +133,12 @@
   function choose(index) {
     current = index;
     var spec = graphs[index].spec;
+    // Graphviz draws a cluster's nodes beside its box, not inside its <g>: fade each.
     graphs.forEach(function (g, i) {
-      if (g.cluster) { g.cluster.classList.toggle("agl-other", i !== index && graphs.length > 1); }
+      var other = i !== index;
+      if (g.cluster) { g.cluster.classList.toggle("agl-other", other); }
+      Object.keys(g.nodes).forEach(function (id) { g.nodes[id].classList.toggle("agl-other", other); });
+      g.edges.forEach(function (el) { if (el) { el.classList.toggle("agl-other", other); } });
     });
     // Cause marks belong to a failed graph for as long as the page is open.
     $("agl-about").textContent = spec.about;
