@@ -183,6 +183,9 @@ def test_grad_before_and_after_a_second_backward(pages, open_page):
     titles = [g["title"] for g in model_of(tab)["graphs"]]
     second = next(i for i, t in enumerate(titles) if t.startswith("y.mean().backward()"))
     tab.select_option("#agl-graph", str(second))
+    faded = marked(tab, "agl-other")
+    assert "g0" in faded and f"g{second}" not in faded
+    assert not [f for f in faded if f.startswith(f"g{second}_")]
     assert grad_column(tab)["x.grad"] == format_values(before.tolist())
     tab.click("#agl-last")
     assert grad_column(tab)["x.grad"] == format_values(x.grad.tolist())
