@@ -1,7 +1,8 @@
 /* Step through a recorded backward pass on the graph Graphviz laid out once.
  *
- * Reads two inline JSON blocks: #agl-capture (the graph model, as `--format json` writes it)
- * and #agl-steps (what each step says and marks, worked out in Python by render_html.py).
+ * Reads the inline JSON block #agl-steps (what each step says and marks, worked out in Python
+ * by render_html.py); #agl-capture beside it is the whole model, as `--format json` writes
+ * it, for whoever reads the page's data.
  * Step k (0..steps) of a graph: the function that ran k-th is marked current, the edges it
  * received its gradient on and those it sent gradients along are marked, the functions that
  * ran before it are dimmed as done, and the panel says it in words with the `.grad` of the
@@ -14,7 +15,6 @@
   var data = JSON.parse(document.getElementById("agl-steps").textContent);
   var figure = document.getElementById("agl-figure");
   var $ = function (id) { return document.getElementById(id); };
-  var MARKS = ["agl-current", "agl-done", "agl-received", "agl-sent", "agl-target"];
 
   /* Graphviz gives each <g> the id of its DOT node, edge or cluster (render_dot writes
    * g{i}_{node}, g{i}_e{k}, g{i}). */
