@@ -124,7 +124,7 @@ def _is_listed(node: Node) -> bool:
                 or node.grad_step is not None or node.grad_before is not None)
 
 
-def _grad_entry(node: Node, steps: int) -> dict:
+def _grad_entry(node: Node) -> dict:
     """``before``: ``.grad`` until the pass wrote it; ``after``: from step ``grad_step`` on.
     A tensor the pass did not write keeps one text throughout."""
     before = grad_text(node.grad_before)
@@ -249,7 +249,7 @@ def graph_steps(graph: Graph, index: int) -> dict:
                        "(counted, not drawn).",
         "about": _about(graph), "failed": graph.failed, "error": graph.error,
         "advice": graph.advice, "causes": causes, "causes_text": causes_text,
-        "grads": [_grad_entry(node, graph.steps) for node in graph.nodes if _is_listed(node)],
+        "grads": [_grad_entry(node) for node in graph.nodes if _is_listed(node)],
     }
 
 
