@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd_lab.viz import output
-from autograd_lab.viz.model import FUNCTION, TENSOR, Capture, Grad, Graph, Node
+from autograd_lab.viz.model import FUNCTION, TENSOR, Capture, Edge, Grad, Graph, Node
 from autograd_lab.viz.render_dot import MAX_EDGE_LABELS, html, to_dot
 from autograd_lab.viz.render_node import tensor_grad_lines
 from autograd_lab.viz.render_notes import MAX_NOTE_LINES, MAX_NOTE_WIDTH, error_lines
@@ -283,3 +283,14 @@ def test_shared_copies_with_values_keep_their_own_use_and_values(cases):
     for i, node in enumerate(graph.nodes[:5]):
         line = _node_line(text, f"g0_{node.id}")
         assert f"(use {node.use[0]}/{node.use[1]})" in line and f">[{i}, 1]</FONT>" in line
+
+
+def test_lists_instead_of_tuples_still_draw():
+    """A model read back from JSON holds lists (not hashable): drawn all the same, uncached."""
+    nodes = [Node("t0", TENSOR, "w", shape=(2,), is_leaf=True, requires_grad=True,
+                  values=[1.0, 2.0], grad_values=[3.0, 3.0], grad_norm=4.243,
+                  grad_before=Grad([2], 2.0, [1.0, 1.0])),
+             Node("f1", FUNCTION, "SumBackward0", order=1, location="a.py:1")]
+    graph = Graph(nodes, [Edge("t0", "f1", grad=Grad([2], 1.414, [1.0, 1.0]))], "lists")
+    text = to_dot(Capture([graph]))
+    assert ">[1, 2]</FONT>" in text and "grad [1, 1] → [3, 3]" in text and ">[1, 1]<" in text
