@@ -43,6 +43,7 @@ from autograd_lab.viz.capture import Walked, plan_drawing, walk
 from autograd_lab.viz.collapse import (
     DEFAULT_MAX_NODES, check_max_nodes, collapse, split_shared_leaves,
 )
+from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.location import LocationMode
 from autograd_lab.viz.model import Capture, Graph
 from autograd_lab.viz.names import capture_names
@@ -202,7 +203,14 @@ class Recorder:
 
     def _record(self, run, args, kwargs, tensors, create_graph: bool, call: str):
         """Capture the graph behind ``tensors``, run the backward pass with hooks on its
-        nodes, mark what it changed; a pass that raises is recorded, then raised on."""
+        nodes, mark what it changed; a pass that raises is recorded, then raised on.
+
+        The pass runs with Python's cycle collector paused (resumed right after). The hooks
+        allocate (the engine wraps each gradient it hands a hook in a Python tensor, the
+        summaries make tuples), and with a large walked graph alive, each full collection
+        those allocations set off scans it all: on a 20,000-step recurrence that doubled the
+        pass (0.35 s to 0.65 s). Nothing the pass makes is cyclic garbage worth collecting
+        before it ends; a collection due is simply made after it."""
         if self._running:  # a backward pass inside one being recorded (torch.autograd.grad
             return run(*args, **kwargs)  # hands itself to the torch-function mode): run it
         roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
@@ -222,8 +230,8 @@ class Recorder:
         self._running, since = True, self._mode.newest
         finish = functools.partial(self._finish, walked, trace, roots, earlier, plan,
                                    run is self._originals[1], title)
-        try:
-            with trace:
+        try:  # the cycle collector paused: see _record's note on speed
+            with gc_paused(), trace:
                 result = run(*args, **kwargs)
         except BaseException as error:
             self._running = False
