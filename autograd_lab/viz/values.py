@@ -32,29 +32,35 @@ def check_values(values: int) -> None:
 
 
 def _plain(tensor: torch.Tensor):
-    """The tensor's elements as Python numbers (``tolist``), or None when it has none to read
-    (sparse, meta, quantized, a tensor subclass without storage)."""
-    if tensor.layout != torch.strided or tensor.device.type == "meta":
+    """The tensor's elements as Python numbers (``tolist``, which reads a conjugate or
+    negative view as the numbers it shows, and never records an autograd op), or None when
+    it has none to read (sparse, meta, quantized, a tensor subclass without storage)."""
+    if tensor.layout != torch.strided:
         return None
     try:
-        data = tensor.detach()
-        if data.device.type != "cpu":
-            data = data.cpu()
-        if data.is_conj():
-            data = data.resolve_conj()
-        if data.is_neg():
-            data = data.resolve_neg()
-        return data.tolist()
+        if tensor.is_cpu:  # the common case, and the cheapest: no detach, no copy
+            return tensor.tolist()
+        if tensor.is_meta:
+            return None
+        return tensor.detach().cpu().tolist()
     except (RuntimeError, TypeError, NotImplementedError, ValueError):
         return None
 
 
-def _tuples(data, is_complex: bool):
-    """Nested lists to nested tuples (depth is the tensor's few dimensions: a loop suffices
-    for the at most ``limit`` elements); complex numbers as ``"1+2j"`` strings."""
+def _tuples(data):
+    """Nested lists to nested tuples (depth is the tensor's few dimensions)."""
     if not isinstance(data, list):
-        return str(data).strip("()") if is_complex else data
-    return tuple(_tuples(item, is_complex) for item in data)
+        return data
+    if not data or not isinstance(data[0], list):
+        return tuple(data)
+    return tuple(map(_tuples, data))
+
+
+def _complex_tuples(data):
+    """As :func:`_tuples`, each complex number a ``"1+2j"`` string (JSON has no complex)."""
+    if not isinstance(data, list):
+        return str(data).strip("()")
+    return tuple(map(_complex_tuples, data))
 
 
 def read_values(tensor: torch.Tensor, limit: int = DEFAULT_VALUES):
@@ -65,7 +71,7 @@ def read_values(tensor: torch.Tensor, limit: int = DEFAULT_VALUES):
     data = _plain(tensor)
     if data is None:
         return None
-    return _tuples(data, tensor.is_complex())
+    return _complex_tuples(data) if tensor.is_complex() else _tuples(data)
 
 
 def _flat(values) -> list:
