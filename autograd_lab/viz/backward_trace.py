@@ -45,6 +45,8 @@ from autograd_lab.viz.model import Grad
 from autograd_lab.viz.values import DEFAULT_VALUES, summarize_all
 
 _NO_TORCH_FUNCTION = torch._C.DisableTorchFunction
+_FREED_TEXT = "backward through the graph a second time"
+"""What torch says when a backward pass needs saved tensors an earlier one freed."""
 _HOOK_MIXIN = getattr(torch.autograd.function, "_HookMixin", None)
 """Where ``Node.register_prehook``/``register_hook`` call back into Python for each hook (see
 :meth:`BackwardTrace._register_fast`)."""
@@ -230,23 +232,31 @@ class BackwardTrace:
                     values["grad_before"] = Grad(tuple(grad.shape), values.get("grad_norm"),
                                                  values.get("grad_values"))
 
-    def mark_failure(self) -> str:
+    def mark_failure(self, error: BaseException | None = None) -> str:
         """After a pass that raised: mark ``cause`` on the freed saved tensors of the function
         it stopped at (what it needed and no longer had), and return the advice ("pass
         retain_graph=True to loss.backward() at train.py:6, the backward that freed them"),
-        or "" when the failure was not about freed tensors."""
+        or "" when the failure was not about freed tensors. When that function is hidden
+        by collapsing, nothing is marked, and the advice names what freed the drawn ones
+        (if ``error`` says saved tensors were freed)."""
         failing = self.failing()
-        if failing is None:
-            return ""
-        fn = next((f for index, f, _ in self.walked.functions if index == failing), None)
-        fields, freed_by = self.walked.fields, []
-        for index, saver, _, _ in self.walked.saved:
-            if saver is fn and fields[index].get("freed"):
-                fields[index]["cause"] = True
+        fields, freed_by, causes = self.walked.fields, [], 0
+        if failing is not None:
+            fn = next((f for index, f, _ in self.walked.functions if index == failing), None)
+            for index, saver, _, _ in self.walked.saved:
+                if saver is fn and fields[index].get("freed"):
+                    fields[index]["cause"] = True
+                    causes += 1
+                    by = fields[index].get("freed_by")
+                    if by and by not in freed_by:
+                        freed_by.append(by)
+        elif error is not None and _FREED_TEXT in str(error):
+            for index, *_ in self.walked.saved:
                 by = fields[index].get("freed_by")
                 if by and by not in freed_by:
                     freed_by.append(by)
-        if not any(fields[index].get("cause") for index, *_ in self.walked.saved):
+            causes = len(freed_by)
+        if not causes:
             return ""
         if not freed_by:
             return "pass retain_graph=True to the earlier backward that freed them"

@@ -255,7 +255,7 @@ class Recorder:
             trace.apply(writes_grad=not is_grad)
             if create_graph and failure is None:
                 self._mark_higher_order(walked, grads if is_grad else None, since, location)
-            advice = trace.mark_failure() if failure is not None else ""
+            advice = trace.mark_failure(failure) if failure is not None else ""
             graph = walked.graph()
             graph.steps = trace.steps
             if failure is not None:

@@ -382,3 +382,23 @@ def test_a_fault_of_the_recorder_never_hides_the_scripts_error(monkeypatch):
         loss.backward()
         with pytest.raises(RuntimeError, match="second time"):
             loss.backward()
+
+
+def test_a_failed_pass_in_a_collapsed_graph_still_gets_its_advice():
+    with Recorder(max_nodes=60) as recorder:
+        x = torch.ones(2, requires_grad=True)
+        h = x
+        for _ in range(100):
+            h = (h * h).tanh()  # these save tensors
+        for _ in range(100):
+            h = h + 1  # these do not: a second pass gets through them, into the middle
+        loss = h.sum()
+        loss.backward()
+        with pytest.raises(RuntimeError, match="second time"):
+            loss.backward()
+    ran, failed = recorder.capture.graphs
+    assert failed.failed and failed.hidden > 0
+    assert failed.steps == 1 + 100 + 1  # the sum, the additions, the tanh it failed in
+    assert failed.advice == (f"pass retain_graph=True to {ran.title}, the backward that "
+                             "freed them")
+    assert not any(n.cause for n in failed.nodes)  # the one that failed is collapsed
