@@ -402,3 +402,24 @@ def test_a_failed_pass_in_a_collapsed_graph_still_gets_its_advice():
     assert failed.advice == (f"pass retain_graph=True to {ran.title}, the backward that "
                              "freed them")
     assert not any(n.cause for n in failed.nodes)  # the one that failed is collapsed
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_pass_on_cuda_is_traced_on_the_device_thread():
+    """CUDA nodes run on autograd's device thread: the hooks must count and summarize there."""
+    def build():
+        w = torch.tensor([1.0, -2.0, 0.5], device="cuda", requires_grad=True)
+        return w, (w * 3 * w).sum()
+
+    w_expected, loss = build()
+    expected_order = torch_order(loss, loss.backward)
+    with Recorder() as recorder:
+        w, loss = build()
+        loss.backward()
+    (graph,) = recorder.capture.graphs
+    node = by_label(graph, "w")
+    assert node.device == "cuda:0" and node.values == (1.0, -2.0, 0.5)
+    assert node.grad_values == tuple(w_expected.grad.tolist()) == (6.0, -12.0, 3.0)
+    assert torch.equal(w.grad, w_expected.grad)
+    assert functions_in_order(graph) == expected_order
+    assert node.grad_step == graph.steps == len(expected_order)
