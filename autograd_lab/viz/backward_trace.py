@@ -49,7 +49,7 @@ _FREED_TEXT = "backward through the graph a second time"
 """What torch says when a backward pass needs saved tensors an earlier one freed."""
 _HOOK_MIXIN = getattr(torch.autograd.function, "_HookMixin", None)
 """Where ``Node.register_prehook``/``register_hook`` call back into Python for each hook (see
-:meth:`BackwardTrace._register_fast`)."""
+:meth:`BackwardTrace._registering`)."""
 
 
 class BackwardTrace:
