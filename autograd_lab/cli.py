@@ -339,6 +339,11 @@ def _graph_summary(captured, written: Path) -> str:
     return f"wrote {written}: {len(captured.graphs)} graph(s): {', '.join(parts)}{more}"
 
 
+from autograd_lab.classroom.gradescope_cli import gradescope  # noqa: E402 (after cli exists)
+
+cli.add_command(gradescope)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="autograd-lab")
