@@ -330,3 +330,22 @@ def test_capture_of_a_leaf_root_and_of_a_tensor_without_grad():
     assert node.is_root and node.is_leaf and node.grad_enabled
     (const,) = capture_graph([torch.zeros(3)]).nodes
     assert not const.grad_enabled and const.requires_grad is False
+
+
+def test_docs_example_is_what_demo_py_writes():
+    """docs/graph-json.md's example is the JSON that tests/viz/scripts/demo.py gives, and what
+    its prose says of it holds: torch's own gradient of sum((3w)^2) is 18w."""
+    docs = (GOLDEN.parent.parent.parent / "docs" / "graph-json.md").read_text(encoding="utf-8")
+    example = docs.split("```json\n")[1].split("```")[0]
+    capture = run_script(SCRIPTS / "demo.py")
+    capture.script = "demo.py"
+    from autograd_lab.viz.render_json import to_json
+    assert example == to_json(capture)
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    ((w * 3) ** 2).sum().backward()
+    (graph,) = capture.graphs
+    assert list(by_label(graph, "w").grad_values) == w.grad.tolist() == [18.0, 36.0]
+    orders = {n.label: n.order for n in graph.nodes if n.kind == model.FUNCTION}
+    assert orders == {"SumBackward0": 1, "PowBackward0": 2, "MulBackward0": 3}
+    (number,) = [n for n in graph.nodes if n.kind == model.SAVED and n.number]
+    assert number.values == 3

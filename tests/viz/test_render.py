@@ -60,13 +60,6 @@ def test_json_matches_golden(golden_case):
     assert json.loads(text) == json.loads(json.dumps(capture.to_dict()))
 
 
-def test_docs_example_is_current(cases):
-    """docs/graph-json.md shows exactly what to_json writes for its example."""
-    docs = (GOLDEN.parent.parent.parent / "docs" / "graph-json.md").read_text(encoding="utf-8")
-    example = docs.split("```json\n")[1].split("```")[0]
-    assert example == to_json(cases["docs_example"]())
-
-
 def test_same_model_same_text(cases):
     for build in cases.values():
         assert to_dot(build()) == to_dot(build())
