@@ -35,4 +35,4 @@ class ScriptMissing(AutogradLabError):
 
 class UnknownGraphFormat(AutogradLabError):
     """A graph format (``--format``, or an output file's suffix) that is not one of svg, png,
-    pdf, dot, json."""
+    pdf, html, dot, json."""

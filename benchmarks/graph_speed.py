@@ -83,7 +83,12 @@ def read_only(root) -> int:
 def dot_generation(repeat: int) -> None:
     import sys as _sys
 
-    import torchviz
+    try:
+        import torchviz
+    except ImportError:
+        print("1. DOT generation against torchviz: not run, torchviz is not installed "
+              "(.venv/bin/pip install torchviz==0.0.3; it is a benchmark-only dependency)")
+        return
 
     from autograd_lab import draw
     from autograd_lab.viz.gc_pause import gc_paused
