@@ -14,35 +14,31 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
-# Graphviz's dot draws the graphs (SVG/PNG/PDF). Install it with apt-get where we can;
-# otherwise stop and name the command to run.
-dot:
-	@if ! command -v dot >/dev/null 2>&1; then \
+# $(call need,COMMAND,PACKAGE,WHAT,ANOTHER WAY): when COMMAND is missing, install the Debian
+# PACKAGE with apt-get where we can (root, apt-get); otherwise stop and name the command to run.
+define need
+	@if ! command -v $(1) >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Graphviz (dot) with apt-get..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	    echo "Installing $(3) with apt-get..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  else \
-	    echo "Graphviz's dot program is missing. Install it, then run make again:" >&2; \
-	    echo "  sudo apt-get install -y graphviz     (Debian/Ubuntu)" >&2; \
-	    echo "  brew install graphviz                (macOS)" >&2; \
+	    echo "$(3) is missing. Install it, then run make again:" >&2; \
+	    echo "  sudo apt-get install -y $(2)     (Debian/Ubuntu)" >&2; \
+	    echo "  $(4)" >&2; \
 	    exit 1; \
 	  fi; \
 	fi
+endef
+
+# Graphviz's dot draws the graphs (SVG/PNG/PDF).
+dot:
+	$(call need,dot,graphviz,Graphviz's dot program,brew install graphviz                (macOS))
 
 # The stepper page (`graph --format html`) is tested in a real browser: Debian's chromium,
 # driven by Playwright (from PyPI) at /usr/bin/chromium; Playwright never downloads one.
+# AUTOGRAD_LAB_CHROMIUM, when set, names another Chrome or Chromium binary to use instead.
 chromium:
-	@if [ -z "$$AUTOGRAD_LAB_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing chromium with apt-get..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else \
-	    echo "chromium (for the browser tests) is missing. Install it, then run make again:" >&2; \
-	    echo "  sudo apt-get install -y chromium     (Debian/Ubuntu)" >&2; \
-	    echo "  or point AUTOGRAD_LAB_CHROMIUM at a Chrome or Chromium binary" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(if $(AUTOGRAD_LAB_CHROMIUM),@true,$(call need,chromium,chromium,chromium (for the browser tests),or point AUTOGRAD_LAB_CHROMIUM at a Chrome or Chromium binary))
 
 setup: $(STAMP) dot chromium
 
