@@ -212,21 +212,48 @@ def hint(exercise: str, show_all: bool, directory: str, reset: bool) -> None:
 @click.option("--isolation", type=click.Choice(["best", "strict"]), default="best",
               show_default=True, help="strict: refuse to run where the kernel cannot isolate "
                                       "students' code (best: run, and say what is missing).")
+@click.option("--shard", "shard_spec", default=None, metavar="K/N",
+              help="Grade only shard K of N (K is 1-based: 1/4 to 4/4), a stable share of the "
+                   "students by a hash of their name, the same on every machine; merge the "
+                   "shards' outputs with `autograd-lab merge`. Default: from SLURM_ARRAY_TASK_ID "
+                   "and SLURM_ARRAY_TASK_COUNT (a SLURM job array, 0- or 1-based), or from "
+                   "JOB_COMPLETION_INDEX and AUTOGRAD_LAB_SHARD_COUNT (a Kubernetes Indexed "
+                   "Job), else the whole class; 1/1 grades the whole class anyway.")
 def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_mb: int,
-                  only: str | None, force: bool, gradescope: bool, isolation: str) -> None:
+                  only: str | None, force: bool, gradescope: bool, isolation: str,
+                  shard_spec: str | None) -> None:
     """Grade a class: every submission in SUBMISSIONS, every exercise.
 
     SUBMISSIONS holds one folder or .zip per student, with the exercise files at its top or
-    under exercises/, named as the stubs are. Writes OUT/grades.csv, OUT/grades.json and a
-    feedback file per student as results come in; a rerun skips unchanged files unless
-    --force. Progress goes to stderr. Exit code 0 when the run completed (whatever the
-    scores), 2 when it could not run.
+    under exercises/, named as the stubs are. Each result is appended to OUT/journal.jsonl as
+    it comes; OUT/grades.csv, OUT/grades.json and a feedback file per student are written at
+    the end, or when the run is interrupted (Ctrl-C, SIGTERM: what finished is kept). A rerun
+    skips unchanged files unless --force, and what a killed run finished. Progress goes to
+    stderr. Exit code 0 when the run completed (whatever the scores), 2 when it could not
+    run, 130 (Ctrl-C) or 143 (SIGTERM) when interrupted.
     """
+    import os
+    import signal
+
     from autograd_lab.catalog import EXERCISES, lookup
-    from autograd_lab.classroom.run import grade_class
+    from autograd_lab.classroom import shard as sharding
+    from autograd_lab.classroom.run import GradingInterrupted, grade_class
     from autograd_lab.sandbox import isolation as sandbox
 
     try:
+        chosen_shard = sharding.parse(shard_spec) if shard_spec is not None else None
+    except sharding.BadShard as exc:
+        raise click.BadParameter(str(exc), param_hint="--shard") from None
+    try:
+        if chosen_shard is not None and gradescope:
+            raise click.UsageError("--shard splits a class; --gradescope grades one submission")
+        if chosen_shard is None and not gradescope:
+            chosen_shard = sharding.from_environment(os.environ)
+        if chosen_shard is not None and chosen_shard.count == 1:
+            chosen_shard = None  # 1/1: the whole class, written as a run without --shard
+        elif chosen_shard is not None:
+            click.echo(f"grading shard {chosen_shard} of the class ({chosen_shard.why}); merge "
+                       "the shards' outputs with `autograd-lab merge`", err=True)
         sandbox.configure(isolation)
         sandbox.level()  # probed once, before any grading: strict refuses here
         if only is None:
@@ -238,7 +265,12 @@ def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_
             chosen = sorted({lookup(name) for name in names}, key=lambda e: e.number)
         summary = grade_class(Path(submissions), Path(out), exercises=chosen, jobs=jobs,
                               timeout=timeout, memory_mb=memory_mb, force=force,
-                              gradescope=gradescope, stream=sys.stderr)
+                              gradescope=gradescope, stream=sys.stderr, shard=chosen_shard)
+    except GradingInterrupted as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(128 + exc.signum)
+    except sharding.BadShard as exc:
+        raise click.UsageError(str(exc)) from None
     except AutogradLabError as exc:
         raise CommandError(str(exc)) from None
     book = summary.gradebook
@@ -248,9 +280,37 @@ def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_
         click.echo(f"{student:<{width}}  {score:g}/{max_score:g}")
     for line in book.skipped:
         click.echo(f"skipped: {line}", err=True)
-    click.echo(f"{len(book.submissions)} students: {summary.graded} graded, {summary.cached} "
-               f"unchanged (from the cache), in {summary.seconds:.1f} s; wrote "
+    of = f" (shard {summary.shard})" if summary.shard is not None else ""
+    click.echo(f"{len(book.submissions)} students{of}: {summary.graded} graded, "
+               f"{summary.cached} unchanged (from the cache), in {summary.seconds:.1f} s; wrote "
                f"{', '.join(str(p) for p in summary.written)}")
+
+
+@cli.command("merge")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder for the merged grades.csv, grades.json, feedback/ and cache.")
+def merge_command(inputs: tuple[str, ...], out: str) -> None:
+    """Merge the outputs of `grade --shard K/N` runs into one class's output.
+
+    INPUTS are the shards' output folders (every shard of N). OUT gets what one `grade` run
+    over the whole class would have written: grades.csv, grades.json, each student's
+    feedback, the cache (a rerun in OUT grades nothing again) and run.json. Refused, with
+    nothing written, when the inputs are not one class: a folder that is no complete grade
+    output, a shard missing, shards graded with other exercises, limits or grader version, a
+    student graded differently in two of them. Exit code 0 when merged, 2 when refused.
+    """
+    from autograd_lab.classroom.merge import merge
+
+    try:
+        merged = merge([Path(p) for p in inputs], Path(out))
+    except AutogradLabError as exc:
+        raise CommandError(str(exc)) from None
+    if merged.pending:
+        click.echo(f"warning: {merged.pending} items are pending (a shard was interrupted "
+                   "before grading them): grade that shard again, then merge again", err=True)
+    click.echo(f"merged {len(inputs)} outputs: {merged.students} students; wrote "
+               f"{', '.join(str(p) for p in merged.written)}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})

@@ -6,9 +6,11 @@ shipped stub, unchanged: not graded), ``error`` (the grader could not grade it, 
 could not be read), ``pending`` (not graded yet: a run stopped midway). OUT/grades.json has,
 for each student and exercise (in course order), the status, score, max_score and every check
 with its message; OUT/feedback/STUDENT.txt holds the text `autograd-lab check` prints, for
-each exercise (a name that is long or odd is made safe: see :func:`feedback_name`). Each is
-rewritten (atomically) after every result, so a run killed midway loses nothing it finished.
-OUT/.cache/ keeps each result under a key made of the student, the exercise, the file's
+each exercise (a name that is long or odd is made safe: see :func:`feedback_name`). In a
+`grade` run each result is appended to OUT/journal.jsonl as it comes (see :mod:`journal`: the
+cost per result does not grow with the class) and these files are written once, at the end or
+when the run is interrupted; a gradebook without a journal rewrites them (atomically) after
+every result, which is fine for a handful. OUT/.cache/ keeps each result under a key made of the student, the exercise, the file's
 sha256, the grader's version and the limits, so that a rerun skips unchanged work. Only a
 verdict a rerun would repeat is kept: never an error, nor one that came from a timeout, a
 worker ended by a signal, or an internal error of the grader (``unsettled`` in grades.json).
@@ -125,7 +127,7 @@ class Gradebook:
     """Every (student, exercise) of one run: its result, and the files that show them."""
 
     def __init__(self, out: Path, *, exercises, submissions, skipped: list[str],
-                 settings: dict, force: bool = False):
+                 settings: dict, force: bool = False, journal=None):
         """Args:
             out: the output folder (created).
             exercises: the catalog entries graded, in order.
@@ -133,7 +135,11 @@ class Gradebook:
             skipped: SUBMISSIONS entries that are no submission.
             settings: what else a result depends on (device, timeout, memory): part of the key.
             force: ignore the cache (results are still written to it).
+            journal: a :class:`~autograd_lab.classroom.journal.Journal` each result is
+                appended to (the files are then written by :meth:`finish`); without one,
+                every result rewrites them.
         """
+        self.journal = journal
         self.out = out
         self.exercises = sorted(exercises, key=lambda e: e.number)
         submissions = sorted(submissions, key=lambda s: student_order(s.student))
@@ -180,13 +186,24 @@ class Gradebook:
                 todo.append(item)
         return todo
 
+    def resume(self, entries: dict) -> int:
+        """Take back, from a journal a killed run left (see :func:`journal.read`), each
+        settled verdict graded from the same file under the same key; return how many (none
+        when forced). What else it holds (errors, unsettled verdicts) is graded again."""
+        taken = 0
+        for item, (key, record) in entries.items():
+            if (not self.force and self.keys.get(item) == key and _settled(record)
+                    and self.records[item]["status"] == PENDING):
+                self.records[item] = record
+                taken += 1
+        return taken
+
     def _cached(self, key: str) -> dict | None:
         try:
             record = json.loads((self.out / ".cache" / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        settled = isinstance(record, dict) and "unsettled" not in record
-        return record if settled and record.get("status") == GRADED else None
+        return record if _settled(record) else None
 
     # -- recording --------------------------------------------------------------------------
     def _missing(self, exercise) -> dict:
@@ -228,14 +245,26 @@ class Gradebook:
             record = {"status": ERROR, "score": 0.0, "max_score": max_score, "checks": [],
                       "message": f"could not be graded: {result.get('error', 'unknown error')}"}
         self.records[item] = record
-        self.write(student)
+        if self.journal is not None:
+            self.journal.append(student, exercise, self.keys[item], record)
+        else:
+            self.write(student)
+
+    def finish(self) -> None:
+        """Write every file once, from what was recorded; then drop the journal, which they
+        now hold (a journal kept by an interrupted write is read back by the next run)."""
+        if self.journal is not None:
+            self.journal.sync()
+        self.write()
+        if self.journal is not None:
+            self.journal.remove()
 
     # -- the files --------------------------------------------------------------------------
     def write(self, student: str | None = None) -> None:
         """Rewrite grades.csv and grades.json, and the feedback of ``student`` (or everyone's)."""
-        write_atomic(self.out / "grades.csv", self.csv())
-        write_atomic(self.out / "grades.json",
-                      json.dumps(self.as_dict(), indent=2) + "\n")
+        data = self.as_dict()
+        write_atomic(self.out / "grades.csv", csv_text(data))
+        write_atomic(self.out / "grades.json", grades_json_text(data))
         for name in [student] if student else list(self.submissions):
             write_atomic(self.out / "feedback" / feedback_name(name), self.feedback(name))
 
@@ -248,18 +277,11 @@ class Gradebook:
     def cell(self, student: str, exercise: str) -> str:
         """A grades.csv cell: the score if graded (0 included), else the status (``missing``,
         ``stub``, ``error``, ``pending``)."""
-        record = self.records[(student, exercise)]
-        return _points(record["score"]) if record["status"] == GRADED else record["status"]
+        return _cell(self.records[(student, exercise)])
 
     def csv(self) -> str:
         """grades.csv: student, one column per exercise (see :meth:`cell`), total."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["student", *(e.id for e in self.exercises), "total"])
-        for student in self.submissions:
-            cells = [self.cell(student, e.id) for e in self.exercises]
-            writer.writerow([student, *cells, _points(self.total(student)[0])])
-        return buffer.getvalue()
+        return csv_text(self.as_dict())
 
     def as_dict(self) -> dict:
         """grades.json: the same on every run of the same class (no timings, no temp paths).
@@ -303,3 +325,32 @@ class Gradebook:
             lines.append("")
         lines += ["=" * 78, f"total: {_points(score)}/{_points(max_score)}", ""]
         return "\n".join(lines)
+
+
+def _settled(record) -> bool:
+    """Whether a stored record is a verdict a rerun would repeat (graded, not unsettled)."""
+    return (isinstance(record, dict) and "unsettled" not in record
+            and record.get("status") == GRADED)
+
+
+def _cell(record: dict) -> str:
+    return _points(record["score"]) if record["status"] == GRADED else record["status"]
+
+
+def csv_text(data: dict) -> str:
+    """grades.csv from grades.json's object (:meth:`Gradebook.as_dict`): student, one column
+    per exercise (see :meth:`Gradebook.cell`), total. One function for both, so that a
+    merge of shards (which has their grades.json) writes the CSV one run would have."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    ids = [e["id"] for e in data["exercises"]]
+    writer.writerow(["student", *ids, "total"])
+    for student, entry in data["students"].items():
+        cells = [_cell(entry["exercises"][e]) for e in ids]
+        writer.writerow([student, *cells, _points(entry["score"])])
+    return buffer.getvalue()
+
+
+def grades_json_text(data: dict) -> str:
+    """grades.json's text for :meth:`Gradebook.as_dict`'s object (merge writes it the same)."""
+    return json.dumps(data, indent=2) + "\n"

@@ -259,14 +259,17 @@ def nested_submissions(entry: Path, filenames: dict[str, str]) -> list[str]:
     return found
 
 
-def discover(root: Path, *, unpack_root: Path,
-             filenames: dict[str, str]) -> tuple[list[Submission], list[str]]:
+def discover(root: Path, *, unpack_root: Path, filenames: dict[str, str],
+             keep=None) -> tuple[list[Submission], list[str]]:
     """Every submission under ``root``, sorted by student; and the entries that are none.
 
     Args:
         root: the SUBMISSIONS folder.
         unpack_root: an empty folder to unpack archives into (one subfolder per student).
         filenames: each stub's file name -> its exercise id.
+        keep: called with each student's name; only those it is true for are loaded (one
+            shard of the class: the others are not even unpacked). Names are chosen over the
+            whole folder first, so that a student's name is the same in every shard.
     """
     submissions: list[Submission] = []
     skipped: list[str] = []
@@ -287,6 +290,8 @@ def discover(root: Path, *, unpack_root: Path,
         if student in taken:
             student = entry.name  # both alice/ and alice.zip: keep them apart
         taken.add(student)
+        if keep is not None and not keep(student):
+            continue
         submissions.append(load(entry, student=student, unpack_root=unpack_root,
                                 filenames=filenames))
     return submissions, skipped
