@@ -67,6 +67,7 @@ class Journal:
         self.path = Path(path)
         self.fsync_every = fsync_every
         self.clock = clock
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         self._cut_partial_line()
         self._synced = clock()

@@ -176,9 +176,12 @@ class Gradebook:
         return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
     def to_grade(self) -> list[tuple[str, str]]:
-        """The items still to grade: pending, and not in the cache (unless forced)."""
+        """The items still to grade: pending (not taken back from a journal: see
+        :meth:`resume`), and not in the cache (unless forced)."""
         todo = []
         for item, key in self.keys.items():
+            if self.records[item]["status"] != PENDING:
+                continue
             cached = None if self.force else self._cached(key)
             if cached is not None:
                 self.records[item] = cached

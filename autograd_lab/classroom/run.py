@@ -123,8 +123,9 @@ def grade_class(submissions: Path, out: Path, *, exercises, jobs: int = 1, timeo
             "student. Choose an output folder outside it.")
     filenames = {e.filename: e.id for e in _all_exercises()}
     # The isolation is part of what a verdict was computed under: a verdict cached without a
-    # protection is graded again once the protection is there.
-    settings = {"device": device, "timeout": timeout, "memory_mb": memory_mb,
+    # protection is graded again once the protection is there. The timeout as a float: 30
+    # and 30.0 (the CLI's) are the same limit, and must make the same key.
+    settings = {"device": device, "timeout": float(timeout), "memory_mb": memory_mb,
                 "isolation": isolation.level()}
     with tempfile.TemporaryDirectory(prefix="autograd-lab-unpacked-") as unpack:
         if gradescope:
