@@ -265,3 +265,54 @@ def test_an_unknown_exercise_is_refused_and_no_zip_written(runner, tmp_path):
     result = runner.invoke(cli, ["gradescope", "build", "-o", str(out), "--exercises", "1,relux"])
     assert result.exit_code == 2 and "my_relu" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("import time; time.sleep(60)", "took longer than"),
+    ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "ended by SIGKILL (out of memory?)"),
+    ("import sys; sys.stderr.write('noise\\nError: No such folder: x\\n'); sys.exit(2)",
+     "exited with status 2:\n\n```\nError: No such folder: x\n```"),
+    ("pass", "exited with status 0"),  # ended well, but wrote no results.json
+])
+def test_a_grade_that_fails_is_reported_in_results_json(code, expected, tmp_path, monkeypatch):
+    """`grade` run by `gradescope run` hangs past the deadline, is killed, fails with an
+    error, or writes nothing: results.json says which, scored 0."""
+    import io
+
+    from autograd_lab.classroom import autograder_run
+    from autograd_lab.classroom.autograder_config import AutograderConfig
+
+    config = tmp_path / "autograd-lab.json"
+    config.write_text(AutograderConfig(("exercise1",), 1.0, 256, "after_due_date").to_json())
+    (tmp_path / "submission").mkdir()
+    monkeypatch.setattr(autograder_run, "_grade_command", lambda: [sys.executable, "-c", code])
+    monkeypatch.setattr(AutograderConfig, "deadline", lambda self: 2.0)
+    data = autograder_run.grade_submission(tmp_path, config, stream=io.StringIO())
+    check_spec(data)
+    assert data["score"] == 0 and expected in data["output"]
+    assert data["visibility"] == "after_due_date"  # the zip's choice holds for failures too
+    assert json.loads((tmp_path / "results" / "results.json").read_text()) == data
+
+
+def test_results_json_says_did_not_finish_while_grading(tmp_path, monkeypatch):
+    """Gradescope may stop run_autograder at its own time limit: the results.json there
+    meanwhile already says that the grading did not finish, scored 0."""
+    import io
+
+    from autograd_lab.classroom import autograder_run
+    from autograd_lab.classroom.autograder_config import AutograderConfig
+
+    config = tmp_path / "autograd-lab.json"
+    config.write_text(AutograderConfig(("exercise1",), 1.0, 256, "visible").to_json())
+    seen = []
+
+    def grading(submission, config, stream):
+        seen.append(json.loads((tmp_path / "results" / "results.json").read_text()))
+        return {"score": 1.0, "execution_time": 0, "output": "", "tests": []}
+
+    monkeypatch.setattr(autograder_run, "_graded", grading)
+    done = autograder_run.grade_submission(tmp_path, config, stream=io.StringIO())
+    (meanwhile,) = seen
+    check_spec(meanwhile)
+    assert meanwhile["score"] == 0 and "stopped before it finished" in meanwhile["output"]
+    assert done["score"] == 1.0
