@@ -210,8 +210,9 @@ def test_run_autograder_grades_the_submission_to_the_spec(autograder, tmp_path):
 
 def test_hidden_keeps_the_diagnoses_until_the_grades_are_published(runner, tmp_path):
     archive = build(tmp_path, runner, "--exercises", "1", "--visibility", "hidden")
-    wrong = (SOLUTIONS / EX1.filename).read_text().replace("grad_w2 = h_relu.T", "grad_w2 = -h_relu.T", 1)
-    assert wrong != (SOLUTIONS / EX1.filename).read_text()
+    right = (SOLUTIONS / EX1.filename).read_text()
+    wrong = right.replace("grad_w2 = h_relu.T", "grad_w2 = -h_relu.T", 1)  # its sign flipped
+    assert wrong != right
     data = run_autograder(gradescope_layout(tmp_path, archive, {EX1.filename: wrong.encode()}))
     check_spec(data)
     assert data["visibility"] == "visible" and data["score"] < EX1.points  # the score, at once
@@ -269,7 +270,8 @@ def test_an_unknown_exercise_is_refused_and_no_zip_written(runner, tmp_path):
 
 @pytest.mark.parametrize("code, expected", [
     ("import time; time.sleep(60)", "took longer than"),
-    ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "ended by SIGKILL (out of memory?)"),
+    ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
+     "ended by SIGKILL (out of memory?)"),
     ("import sys; sys.stderr.write('noise\\nError: No such folder: x\\n'); sys.exit(2)",
      "exited with status 2:\n\n```\nError: No such folder: x\n```"),
     ("pass", "exited with status 0"),  # ended well, but wrote no results.json

@@ -34,7 +34,8 @@ class AutograderConfig:
     memory_mb: int
     """Memory (MB) a student's code may add, on CPU (``grade --memory``)."""
     visibility: str
-    """What students see, and when: one of :data:`~autograd_lab.classroom.gradescope.VISIBILITIES`."""
+    """What students see, and when: one of
+    :data:`~autograd_lab.classroom.gradescope.VISIBILITIES`."""
     torch: str = ""
     """The torch version setup.sh installs (for the record: setup.sh itself pins it)."""
     built_with: str = ""
@@ -71,8 +72,9 @@ def read_config(path: Path) -> AutograderConfig:
     def field(name: str, kinds: tuple[type, ...]):
         value = data.get(name)
         if not isinstance(value, kinds) or isinstance(value, bool):
+            expected = " or ".join(kind.__name__ for kind in kinds)
             raise BadAutograderConfig(f"the autograder's config {path}: {name!r} is "
-                                      f"{value!r}, expected {' or '.join(k.__name__ for k in kinds)}")
+                                      f"{value!r}, expected {expected}")
         return value
 
     exercises = field("exercises", (list,))

@@ -3,7 +3,8 @@
 The zip holds, at its root (where Gradescope looks for them):
 
 - ``setup.sh``: installs a CPU-only torch, pinned, and autograd-lab into the image's Python;
-- ``run_autograder``: grades ``/autograder/submission``, writes ``/autograder/results/results.json``;
+- ``run_autograder``: grades ``/autograder/submission``, writes
+  ``/autograder/results/results.json``;
 - ``autograd-lab.json``: the exercises, limits and visibility chosen here;
 - ``autograd_lab-VERSION-py3-none-any.whl``: this autograd-lab, packed from its installed files.
 
@@ -79,7 +80,8 @@ def build_autograder(out: Path, *, exercises, timeout: float = 30.0, memory_mb: 
         exercises: the catalog entries to grade.
         timeout: seconds a student's code may take for one exercise.
         memory_mb: memory a student's code may add, on CPU.
-        visibility: what students see (see :func:`~autograd_lab.classroom.gradescope.with_visibility`).
+        visibility: what students see (see
+            :func:`~autograd_lab.classroom.gradescope.with_visibility`).
     """
     version = autograd_lab.__version__
     torch = torch_pin()
