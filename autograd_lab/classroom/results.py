@@ -221,7 +221,8 @@ class Gradebook:
                            "(nothing written in it yet)"}
 
     def record(self, student: str, exercise: str, result: dict) -> None:
-        """Store one grader result (see :mod:`autograd_lab.classroom.pool`); write everything.
+        """Store one grader result (see :mod:`autograd_lab.classroom.pool`): append it to
+        the journal (the files wait for :meth:`finish`) or, without one, write everything.
 
         Only a verdict a rerun would repeat is cached (see :func:`unsettled`); any other,
         and an error, replaces what the cache held for the item.

@@ -175,7 +175,9 @@ def grade_class(submissions: Path, out: Path, *, exercises, jobs: int = 1, timeo
             manifest.write(out, manifest.manifest(grader_version=book.version,
                                                   exercises=exercises, settings=settings,
                                                   shard=shard))
-    summary = Summary(book, graded=done, cached=len(book.keys) - len(items),
+    # Interrupted: the results that came in (a result voided later is called for twice).
+    graded = len(items) if interrupted is None else min(done, len(items))
+    summary = Summary(book, graded=graded, cached=len(book.keys) - len(items),
                       seconds=time.monotonic() - started, shard=shard)
     summary.written = [out / "grades.csv", out / "grades.json", out / "feedback", *extra]
     if interrupted is not None:
