@@ -76,10 +76,10 @@ def build_command(out: str, only: str | None, timeout: float, memory_mb: int,
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="The zip's autograd-lab.json (default: ROOT/source/autograd-lab.json).")
 def run_command(root: str | None, config_path: str | None) -> None:
-    """Grade ROOT/submission as run_autograder does; write ROOT/results/results.json.
+    """Grade ROOT/submission as run_autograder does.
 
-    Always writes results.json (score 0 and what went wrong when the submission cannot be
-    graded) and exits 0.
+    Writes ROOT/results/results.json, always (score 0 and what went wrong when the
+    submission cannot be graded), and exits 0.
     """
     from autograd_lab.classroom.autograder_config import CONFIG_NAME
     from autograd_lab.classroom.autograder_run import grade_submission
