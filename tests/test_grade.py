@@ -175,11 +175,13 @@ def test_gradescope_results_json_follows_the_spec(tmp_path, runner):
                                  str(tmp_path / "out"), "--gradescope", "--exercises", "1,3"])
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert set(data) == {"score", "execution_time", "output", "tests"}
+    assert set(data) == {"score", "execution_time", "output", "output_format",
+                         "test_output_format", "visibility", "stdout_visibility", "tests"}
     assert data["score"] == 10 and isinstance(data["execution_time"], int)
     assert len(data["tests"]) == 1 + len(EX3.checks)  # exercise1 missing: one failed test
     for test in data["tests"]:
-        assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
+        assert set(test) == {"name", "number", "score", "max_score", "status", "output",
+                             "output_format", "visibility"}
         assert test["status"] in ("passed", "failed") and test["visibility"] == "visible"
     missing = data["tests"][0]
     assert (missing["status"], missing["score"], missing["max_score"]) == ("failed", 0, 10)
