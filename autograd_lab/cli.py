@@ -399,8 +399,10 @@ def _graph_summary(captured, written: Path) -> str:
     return f"wrote {written}: {len(captured.graphs)} graph(s): {', '.join(parts)}{more}"
 
 
-from autograd_lab.classroom.gradescope_cli import gradescope  # noqa: E402 (after cli exists)
+from autograd_lab.classroom.github_cli import classroom  # noqa: E402 (after cli exists)
+from autograd_lab.classroom.gradescope_cli import gradescope  # noqa: E402
 
+cli.add_command(classroom)
 cli.add_command(gradescope)
 
 
