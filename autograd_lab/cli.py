@@ -227,7 +227,8 @@ def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_
     SUBMISSIONS holds one folder or .zip per student, with the exercise files at its top or
     under exercises/, named as the stubs are. Each result is appended to OUT/journal.jsonl as
     it comes; OUT/grades.csv, OUT/grades.json and a feedback file per student are written at
-    the end, or when the run is interrupted (Ctrl-C, SIGTERM: what finished is kept). A rerun
+    the end, or when the run is interrupted (Ctrl-C, SIGTERM: what finished is kept), and
+    now and then meanwhile (at most 5% of the run's time). A rerun
     skips unchanged files unless --force, and what a killed run finished. Progress goes to
     stderr. Exit code 0 when the run completed (whatever the scores), 2 when it could not
     run, 130 (Ctrl-C) or 143 (SIGTERM) when interrupted.

@@ -133,7 +133,8 @@ def test_a_journaled_book_writes_what_a_book_writing_after_every_result_writes(t
                      settings={})
     book = Gradebook(tmp_path / "journaled", exercises=[EX1], submissions=subs,
                      skipped=["x"], settings={},
-                     journal=Journal(tmp_path / "journaled" / journal_module.NAME))
+                     journal=Journal(tmp_path / "journaled" / journal_module.NAME),
+                     clock=lambda: 0.0)  # no checkpoint: the time does not move
     for b in (live, book):
         assert len(b.to_grade()) == 5
     for i in range(5):
@@ -159,7 +160,8 @@ def test_recording_writes_nothing_but_the_journal_and_the_cache(tmp_path, monkey
                         lambda path, text: (writes.append(Path(path).name), real(path, text)))
     subs = _class(tmp_path, students)
     book = Gradebook(tmp_path / "out", exercises=[EX1], submissions=subs, skipped=[],
-                     settings={}, journal=Journal(tmp_path / "out" / journal_module.NAME))
+                     settings={}, journal=Journal(tmp_path / "out" / journal_module.NAME),
+                     clock=lambda: 0.0)  # results within a second: no checkpoint
     book.to_grade()
     for i in range(students):
         book.record(f"s{i}", EX1.id, _result(i))
@@ -169,6 +171,50 @@ def test_recording_writes_nothing_but_the_journal_and_the_cache(tmp_path, monkey
     book.finish()
     assert sorted(writes) == sorted(["grades.csv", "grades.json",
                                      *(f"s{i}.txt" for i in range(students))])
+
+
+def test_checkpoints_come_at_most_every_2_s_and_take_at_most_5_percent(tmp_path, monkeypatch):
+    now = [0.0]
+    subs = _class(tmp_path, 40)
+    book = Gradebook(tmp_path / "out", exercises=[EX1], submissions=subs, skipped=[],
+                     settings={}, journal=Journal(tmp_path / "out" / journal_module.NAME),
+                     clock=lambda: now[0])
+    book.to_grade()
+    real = book._write_tables
+
+    def slow_tables():  # a rewrite of the tables that takes 1 s (of the fake clock)
+        now[0] += 1.0
+        real()
+
+    monkeypatch.setattr(book, "_write_tables", slow_tables)
+    assert not book.checkpoint()  # nothing new to write
+    book.record("s0", EX1.id, _result(0))
+    assert not (tmp_path / "out" / "grades.json").exists()  # under 2 s since the start
+    now[0] = 2.0
+    assert book.checkpoint()
+    data = json.loads((tmp_path / "out" / "grades.json").read_text())["students"]
+    assert data["s0"]["exercises"][EX1.id]["status"] == "graded"
+    assert data["s1"]["exercises"][EX1.id]["status"] == "pending"
+    assert (tmp_path / "out" / "feedback" / "s0.txt").exists()
+    assert not (tmp_path / "out" / "feedback" / "s1.txt").exists()  # only who changed
+    # That rewrite took 1 s: the next waits 1 / 0.05 = 20 s, though results keep coming.
+    assert results.CHECKPOINT_SHARE == 0.05
+    written_at = now[0]
+    for i in range(1, 40):
+        now[0] = written_at + i * 0.6
+        book.record(f"s{i}", EX1.id, _result(i))
+        if now[0] - written_at < 20:
+            assert json.loads((tmp_path / "out" / "grades.json").read_text())[
+                "students"][f"s{i}"]["exercises"][EX1.id]["status"] == "pending"
+    data = json.loads((tmp_path / "out" / "grades.json").read_text())["students"]
+    status = {s: data[s]["exercises"][EX1.id]["status"] for s in data}
+    assert status["s34"] == "graded"  # recorded at 20.4 s: written with it
+    assert status["s35"] == "pending"  # after: waits for the next one (20 s later)
+    # A tick (the pool's, every half second) writes the rest once due; then nothing is new.
+    now[0] += 100
+    assert book.checkpoint() and not book.checkpoint()
+    data = json.loads((tmp_path / "out" / "grades.json").read_text())["students"]
+    assert data["s39"]["exercises"][EX1.id]["status"] == "graded"
 
 
 def test_a_journal_gives_back_settled_verdicts_of_the_same_key_only(tmp_path):
@@ -276,7 +322,7 @@ def test_a_run_killed_outright_is_resumed_from_its_journal(tmp_path):
     _wait_for_a_line(process, out)
     os.killpg(process.pid, signal.SIGKILL)  # no final write: only the journal is left
     process.communicate(timeout=60)
-    assert not (out / "grades.json").exists()
+    assert read(out / journal_module.NAME)[0]  # the journal holds alice's result
     with open(out / journal_module.NAME, "ab") as handle:
         handle.write(b'{"student": "zed", "exercise": "exer')  # a line the kill cut short
     # The cache is gone too: what alice got comes from the journal alone.

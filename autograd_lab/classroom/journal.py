@@ -5,7 +5,9 @@ same whatever the class's size, and a run killed midway loses nothing it finishe
 write of n students' rows, a class of 300 paid ten times per student what a class of 30 did.
 Now a result is one line appended to the journal (one ``write`` of a few kilobytes, so that a
 kill between two results leaves whole lines), and grades.csv, grades.json and the feedback are
-written once, at the end, or when the run is interrupted (Ctrl-C, SIGTERM). The journal is
+written at the end, or when the run is interrupted (Ctrl-C, SIGTERM), and meanwhile only now
+and then, paced to a bounded share of the run's time (see
+:meth:`~autograd_lab.classroom.results.Gradebook.checkpoint`). The journal is
 ``fsync``'ed at most every :data:`FSYNC_EVERY_S` (a power cut costs at most that much work; a
 killed process costs nothing, the lines are in the kernel) and once more when closed.
 

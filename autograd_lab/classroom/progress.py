@@ -58,14 +58,17 @@ class Progress:
     """
 
     def __init__(self, total: int, *, cached: int = 0, jobs: int = 1, stream=None,
-                 clock=time.monotonic):
+                 clock=time.monotonic, tick=None):
         """Args:
             total: items to grade in this run.
             cached: items taken from the cache (shown, not counted in ``total``).
             jobs: graders at work at once.
             stream: where to write (stderr by default).
             clock: seconds, monotonic (a fake one in tests).
+            tick: called at each :meth:`draw` (every half second or so while items run):
+                `grade` rewrites its files from there now and then, also while nothing ends.
         """
+        self.tick = tick
         self.total = total
         self.cached = cached
         self.jobs = jobs
@@ -98,6 +101,8 @@ class Progress:
     def draw(self) -> None:
         """Redraw the line on a terminal (the elapsed time moves even when nothing ends); off
         one, write a line now and then once nothing has ended for :data:`STALL_S`."""
+        if self.tick is not None:
+            self.tick()
         text = self.line()
         if not self.tty:
             quiet = self.clock() - self.last_end >= STALL_S

@@ -8,10 +8,12 @@ for each student and exercise (in course order), the status, score, max_score an
 with its message; OUT/feedback/STUDENT.txt holds the text `autograd-lab check` prints, for
 each exercise (a name that is long or odd is made safe: see :func:`feedback_name`). In a
 `grade` run each result is appended to OUT/journal.jsonl as it comes (see :mod:`journal`: the
-cost per result does not grow with the class) and these files are written once, at the end or
-when the run is interrupted; a gradebook without a journal rewrites them (atomically) after
-every result, which is fine for a handful. OUT/.cache/ keeps each result under a key made of the student, the exercise, the file's
-sha256, the grader's version and the limits, so that a rerun skips unchanged work. Only a
+cost per result does not grow with the class) and these files are written at the end or
+when the run is interrupted, and meanwhile now and then (at most every 2 s, and at most 5%
+of the run's time: see :meth:`Gradebook.checkpoint`); a gradebook without a journal
+rewrites them (atomically) after every result, which is fine for a handful. OUT/.cache/
+keeps each result under a key made of the student, the exercise, the file's sha256, the
+grader's version and the limits, so that a rerun skips unchanged work. Only a
 verdict a rerun would repeat is kept: never an error, nor one that came from a timeout, a
 worker ended by a signal, or an internal error of the grader (``unsettled`` in grades.json).
 """
@@ -23,6 +25,7 @@ import hashlib
 import io
 import json
 import re
+import time
 from pathlib import Path
 
 import autograd_lab
@@ -34,6 +37,14 @@ GRADED, MISSING, STUB, ERROR, PENDING = "graded", "missing", "stub", "error", "p
 _CHECK_KEYS = ("name", "title", "kind", "status", "passed", "score", "max_score", "message",
                "diagnosis", "hint")
 """What grades.json keeps of each check (the smallest failing input is in the feedback)."""
+
+
+CHECKPOINT_MIN_S = 2.0
+"""With a journal, the files are rewritten at most this often while results come in."""
+CHECKPOINT_SHARE = 0.05
+"""... and at most this share of the run's time: after a rewrite that took d seconds, the next
+waits at least d / CHECKPOINT_SHARE (a class of 300 rewrites 10 times less often than one of
+30), so that the rewrites cost each student the same share whatever the class's size."""
 
 
 def grader_version() -> str:
@@ -127,7 +138,7 @@ class Gradebook:
     """Every (student, exercise) of one run: its result, and the files that show them."""
 
     def __init__(self, out: Path, *, exercises, submissions, skipped: list[str],
-                 settings: dict, force: bool = False, journal=None):
+                 settings: dict, force: bool = False, journal=None, clock=time.monotonic):
         """Args:
             out: the output folder (created).
             exercises: the catalog entries graded, in order.
@@ -138,8 +149,14 @@ class Gradebook:
             journal: a :class:`~autograd_lab.classroom.journal.Journal` each result is
                 appended to (the files are then written by :meth:`finish`); without one,
                 every result rewrites them.
+            clock: seconds, monotonic, for pacing :meth:`checkpoint` (a fake one in tests).
         """
         self.journal = journal
+        self.clock = clock
+        self._written_at = clock()
+        self._write_took = 0.0
+        self._unwritten: set[str] = set()
+        """Students with a result recorded since the files were last written."""
         self.out = out
         self.exercises = sorted(exercises, key=lambda e: e.number)
         submissions = sorted(submissions, key=lambda s: student_order(s.student))
@@ -251,8 +268,31 @@ class Gradebook:
         self.records[item] = record
         if self.journal is not None:
             self.journal.append(student, exercise, self.keys[item], record)
+            self._unwritten.add(student)
+            self.checkpoint()
         else:
             self.write(student)
+
+    def checkpoint(self) -> bool:
+        """With a journal: rewrite grades.csv, grades.json and the feedback of the students
+        with new results, if some came in and the pacing allows (see
+        :data:`CHECKPOINT_SHARE`); True if written. So that the files can be watched during a
+        long run, and a run killed outright still leaves them nearly up to date (the journal
+        has the rest)."""
+        if self.journal is None or not self._unwritten:
+            return False
+        wait = max(CHECKPOINT_MIN_S, self._write_took / CHECKPOINT_SHARE)
+        if self.clock() - self._written_at < wait:
+            return False
+        start = self.clock()
+        self.journal.sync()
+        self._write_tables()
+        for name in sorted(self._unwritten):
+            write_atomic(self.out / "feedback" / feedback_name(name), self.feedback(name))
+        self._unwritten.clear()
+        self._written_at = self.clock()
+        self._write_took = self._written_at - start
+        return True
 
     def finish(self) -> None:
         """Write every file once, from what was recorded; then drop the journal, which they
@@ -260,17 +300,21 @@ class Gradebook:
         if self.journal is not None:
             self.journal.sync()
         self.write()
+        self._unwritten.clear()
         if self.journal is not None:
             self.journal.remove()
 
     # -- the files --------------------------------------------------------------------------
     def write(self, student: str | None = None) -> None:
         """Rewrite grades.csv and grades.json, and the feedback of ``student`` (or everyone's)."""
+        self._write_tables()
+        for name in [student] if student else list(self.submissions):
+            write_atomic(self.out / "feedback" / feedback_name(name), self.feedback(name))
+
+    def _write_tables(self) -> None:
         data = self.as_dict()
         write_atomic(self.out / "grades.csv", csv_text(data))
         write_atomic(self.out / "grades.json", grades_json_text(data))
-        for name in [student] if student else list(self.submissions):
-            write_atomic(self.out / "feedback" / feedback_name(name), self.feedback(name))
 
     def total(self, student: str) -> tuple[float, float]:
         """The student's score (over the exercises graded) and the maximum (over all)."""

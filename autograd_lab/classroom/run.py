@@ -100,8 +100,10 @@ def grade_class(submissions: Path, out: Path, *, exercises, jobs: int = 1, timeo
     """Grade every submission under ``submissions`` (or, with ``gradescope``, the one it is).
 
     Each result is appended to OUT/journal.jsonl as it comes; OUT/grades.csv,
-    OUT/grades.json, OUT/feedback/ and OUT/run.json are written once at the end (and with
-    ``gradescope`` OUT/results.json), or when the run is interrupted. A journal a killed run
+    OUT/grades.json, OUT/feedback/ and OUT/run.json are written at the end (and with
+    ``gradescope`` OUT/results.json), or when the run is interrupted, and meanwhile now and
+    then, paced so that it costs a bounded share of the run (see
+    :meth:`Gradebook.checkpoint`). A journal a killed run
     left is read back: what it finished is not graded again. With ``shard`` (a
     :class:`~autograd_lab.classroom.shard.Shard`), only that shard's students are graded
     (the others are not even unpacked). Progress goes to ``stream`` (stderr).
@@ -150,7 +152,7 @@ def grade_class(submissions: Path, out: Path, *, exercises, jobs: int = 1, timeo
         items = [pool.Item(student, exercise, str(by_student[student].files[exercise]),
                            by_student[student].shown[exercise]) for student, exercise in todo]
         progress = Progress(len(items), cached=len(book.keys) - len(items), jobs=jobs,
-                            stream=stream)
+                            stream=stream, tick=book.checkpoint)
         done = 0
 
         def on_result(item, result):
