@@ -311,7 +311,8 @@ def test_sigterm_keeps_what_finished_and_a_rerun_grades_only_the_rest(tmp_path):
     from autograd_lab.classroom.run import grade_class
 
     (subs / "zed" / EX1.filename).write_text("x = 1\n")
-    summary = grade_class(subs, out, exercises=[EX1], timeout=60)  # the CLI's limits, so its cache holds
+    # The CLI run's limits, so that its cache (and journal) count.
+    summary = grade_class(subs, out, exercises=[EX1], timeout=60)
     assert (summary.graded, summary.cached) == (1, 1)
     assert _statuses(out) == {"alice": "graded", "zed": "graded"}
 
@@ -330,7 +331,8 @@ def test_a_run_killed_outright_is_resumed_from_its_journal(tmp_path):
     shutil.rmtree(subs / "zed")
     from autograd_lab.classroom.run import grade_class
 
-    summary = grade_class(subs, out, exercises=[EX1], timeout=60)  # the CLI's limits, so its cache holds
+    # The CLI run's limits, so that its cache (and journal) count.
+    summary = grade_class(subs, out, exercises=[EX1], timeout=60)
     assert (summary.graded, summary.cached) == (0, 1)
     assert _statuses(out) == {"alice": "graded"}
     assert json.loads((out / "grades.json").read_text())["students"]["alice"]["score"] == 10
