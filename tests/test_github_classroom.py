@@ -194,3 +194,38 @@ def test_report_appends_its_result_to_github_output(tmp_path):
 def test_report_unknown_exercise_is_a_misuse():
     result = report("relux")
     assert result.exit_code == 2 and "relux" in result.output
+
+
+def test_the_workflow_run_as_actions_would_gives_the_reporter_its_total(tmp_path, monkeypatch):
+    """Each grading step's command run in a student's repository (exercise 3 solved, exercise 1
+    never submitted), with a GITHUB_OUTPUT of its own as Actions gives; the reporter's env then
+    filled from the steps' outputs and read as the reporter reads it."""
+    import re
+    import shlex
+
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / EX3.filename).write_text(
+        (ROOT / "solutions" / EX3.filename).read_text())
+    monkeypatch.chdir(tmp_path)
+    data = workflow([EX1, EX3], torch="2.13.0", torch_index="https://example.invalid/cpu",
+                    package="autograd-lab")
+    outputs: dict[str, dict[str, str]] = {}
+    for step in grading_steps(data):
+        argv = shlex.split(step["run"])
+        assert argv[0] == "autograd-lab"
+        target = tmp_path / f"output-{step['id']}"
+        target.touch()
+        done = CliRunner().invoke(cli, argv[1:], env={"GITHUB_OUTPUT": str(target)})
+        assert done.exit_code == 0, done.output
+        outputs[step["id"]] = dict(line.split("=", 1) for line in target.read_text().splitlines())
+    found = reporter_step(data)
+    env = {name: re.sub(r"\$\{\{ steps\.(\w+)\.outputs\.(\w+) \}\}",
+                        lambda m: outputs[m[1]][m[2]], value)
+           for name, value in found["env"].items()}
+    results = {runner: json.loads(base64.b64decode(env[f"{runner.upper()}_RESULTS"]))
+               for runner in found["with"]["runners"].split(",")}
+    assert results["exercise1"]["status"] == "error"
+    assert results["exercise3"]["status"] == "pass"
+    total = sum(t["score"] for r in results.values() for t in r["tests"])
+    assert total == EX3.points
+    assert sum(r["max_score"] for r in results.values()) == EX1.points + EX3.points
