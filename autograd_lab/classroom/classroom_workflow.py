@@ -99,8 +99,9 @@ def workflow(exercises, *, torch: str, torch_index: str, package: str,
 def workflow_text(exercises, **options) -> str:
     """The workflow file's text."""
     total = sum(e.points for e in exercises)
+    version = autograd_lab.__version__
     header = (f"GitHub Classroom autograding: {len(exercises)} exercise(s), {total:g} points.\n"
-              f"Written by `autograd-lab classroom init` (autograd-lab {autograd_lab.__version__}).\n"
+              f"Written by `autograd-lab classroom init` (autograd-lab {version}).\n"
               "Each exercise step writes its result (partial credit per check) for the reporter.")
     return dump(workflow(exercises, **options), header)
 
@@ -127,8 +128,8 @@ by itself: a partly right solution earns part of the exercise's points.
 Run exactly what the workflow runs, on your own machine:
 
 ```
-autograd-lab check {exercises[0].number}              # the checks of one exercise, with what failed and why
-autograd-lab hint {exercises[0].number}               # stuck? the next hint
+autograd-lab check {exercises[0].number}     # one exercise's checks: what failed, on which input, why
+autograd-lab hint {exercises[0].number}      # stuck? the next hint
 ```
 
 The workflow grades the files under `exercises/`, named as they are here: do not rename or
