@@ -6,12 +6,7 @@
       Learn PyTorch autograd by doing: exercises, a grader, a graph visualizer.
 
     Commands:
-      check  Check your solution to one exercise against torch.autograd.
-      grade  Grade a class: every submission in SUBMISSIONS, every exercise.
-      graph  Draw the autograd graphs a script builds.
-      hint   Show the next hint for one exercise.
-      init   Copy fresh exercise stubs into DIR/exercises/ to work in.
-      list   List the exercises, their points, and their status here.
+      (filled in below)
 
 Exit codes: 0 all checks pass, 1 some checks fail, 2 the command itself could not run
 (unknown exercise, missing file, CUDA asked for and absent, a bad option). With `check --json`

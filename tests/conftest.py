@@ -16,6 +16,19 @@ register_profiles()
 settings.load_profile("autograd-lab-tests")
 
 
+SHARD_VARIABLES = ("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN",
+                   "SLURM_ARRAY_TASK_MAX", "SLURM_ARRAY_TASK_STEP", "JOB_COMPLETION_INDEX",
+                   "AUTOGRAD_LAB_SHARD_COUNT")
+
+
+@pytest.fixture(autouse=True)
+def _not_in_a_shard(monkeypatch):
+    """The suite run inside a SLURM array task or an indexed Job must not shard its own
+    grade runs: those variables choose a shard when --shard is not given."""
+    for name in SHARD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
