@@ -62,12 +62,14 @@ def test_counts_follow_what_each_file_is(graded):
     assert (backward["graded"], backward["passed"]) == (3, 1)
     assert backward["diagnoses"] == {PLANTED.diagnosis: 2}
     assert backward["students"] == {PLANTED.diagnosis: ["<script>", "carol"]}
+    assert backward["undiagnosed"] == []
     for name, row in entry["checks"].items():
-        assert row["graded"] == 3, name
+        assert row["graded"] + len(row["not_scored"]) == 3, name
 
 
 def test_counts_equal_what_grades_json_says(graded):
-    """Counted again here straight from grades.json, check by check."""
+    """Counted again here straight from grades.json, check by check: graded = in a graded
+    file's report and scored (a ``not scored`` / ``not run`` check was not, see analysis)."""
     _, grades = graded
     entry = item_analysis.analysis(grades)["exercises"]["exercise3"]
     records = [s["exercises"]["exercise3"] for s in grades["students"].values()]
@@ -76,7 +78,13 @@ def test_counts_equal_what_grades_json_says(graded):
     for name in names:
         checks = [c for r in records if r["status"] == "graded"
                   for c in r["checks"] if c["name"] == name]
-        assert entry["checks"][name]["graded"] == len(checks)
+        unscored = [c for c in checks if c["status"] in ("not scored", "not run")]
+        assert all(not c["passed"] for c in unscored)
+        assert entry["checks"][name]["graded"] == len(checks) - len(unscored)
+        assert len(entry["checks"][name]["not_scored"]) == len(unscored)
+        failed = [c for c in checks if not c["passed"] and c not in unscored]
+        assert (sum(entry["checks"][name]["diagnoses"].values())
+                + len(entry["checks"][name]["undiagnosed"])) == len(failed)
         assert entry["checks"][name]["passed"] == sum(bool(c["passed"]) for c in checks)
 
 
@@ -96,13 +104,25 @@ def test_missing_and_error_are_not_graded():
         "a": {"exercises": {"exercise1": {"status": "missing", "score": 0.0, "checks": []}}},
         "b": {"exercises": {"exercise1": {"status": "error", "score": 0.0, "checks": []}}},
         "c": {"exercises": {"exercise1": {"status": "graded", "score": 1.0, "checks": [
-            {"name": "x", "passed": True}, {"name": "y", "passed": False, "diagnosis": "d"}]}}},
+            {"name": "x", "passed": True}, {"name": "y", "passed": False, "diagnosis": "d"},
+            {"name": "z", "passed": False, "status": "void"},
+            {"name": "w", "passed": False, "status": "not scored"}]}}},
     }}
     entry = item_analysis.analysis(grades)["exercises"]["exercise1"]
     assert entry["scores"] == {"values": [1.0], "counts": {"1": 1},
                                "not_graded": {"error": 1, "missing": 1}}
-    assert entry["hardest"] == ["y", "x"]
+    # y and z tie at 0: catalog order; w, scored for no one, last.
+    assert entry["hardest"] == ["y", "z", "x", "w"]
+    assert entry["checks"]["w"]["graded"] == 0 and entry["checks"]["w"]["pass_rate"] is None
+    assert entry["checks"]["w"]["not_scored"] == ["c"]
     assert entry["checks"]["y"]["students"] == {"d": ["c"]}
+    assert entry["checks"]["y"]["undiagnosed"] == []
+    assert entry["checks"]["z"] == {"title": "z", "graded": 1, "passed": 0, "pass_rate": 0.0,
+                                    "diagnoses": {}, "students": {}, "undiagnosed": ["c"],
+                                    "not_scored": []}
+    page = report_page.page_html(item_analysis.analysis(grades))
+    assert "failed, no diagnosis</i></td><td class=\"num\">1</td><td>c</td>" in page
+    assert "needs a check that failed</i></td><td class=\"num\">1</td><td>c</td>" in page
 
 
 def test_page_is_self_contained_with_plots_and_escaped(graded):
@@ -139,3 +159,38 @@ def test_same_grades_same_bytes(graded, tmp_path):
     second = item_analysis.write_analysis(tmp_path / "b", grades)
     for one, two in zip(first, second):
         assert Path(one).read_bytes() == Path(two).read_bytes()
+
+
+def test_report_in_a_real_browser(graded):
+    """Debian's chromium, headless, as tests/viz/test_browser.py drives it: the page makes no
+    request but its own file, raises no script error, its plots decode to real images, and
+    the student named ``<script>`` reads as text."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    out, _ = graded
+    chromium = os.environ.get("AUTOGRAD_LAB_CHROMIUM") or shutil.which("chromium")
+    if not chromium:
+        pytest.fail("needs Debian's chromium: run `make setup` or set AUTOGRAD_LAB_CHROMIUM",
+                    pytrace=False)
+    page_uri = (out / "report.html").as_uri()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True)
+        try:
+            tab = browser.new_page()
+            requests, errors = [], []
+            tab.on("request", lambda request: requests.append(request.url))
+            tab.on("pageerror", lambda error: errors.append(str(error)))
+            tab.goto(page_uri)
+            sizes = tab.eval_on_selector_all(
+                "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
+            cells = tab.eval_on_selector_all("td", "els => els.map(e => e.textContent)")
+            scripts = tab.eval_on_selector_all("script", "els => els.length")
+        finally:
+            browser.close()
+    assert errors == []
+    assert [url for url in requests if not url.startswith("data:")] == [page_uri]
+    assert len(sizes) == 2 and all(done and w > 100 and h > 100 for done, w, h in sizes)
+    assert "<script>, carol" in cells
+    assert scripts == 0

@@ -12,8 +12,13 @@ its report. A file that is ``missing``, the untouched ``stub``, an ``error`` (th
 could not grade it, or the archive could not be read) or ``pending`` (a run stopped midway)
 has no check graded: it says nothing about which check is hard, only that nothing was
 handed in, so it is counted apart, in the exercise's ``scores["not_graded"]``, and its 0 is
-not in the score distribution. A check graded but not passed (failed, partial, not run,
-not scored, void) counts as failed; its diagnosis, when it has one, is counted.
+not in the score distribution. Within a graded file, a check the grader did not score on
+its own (status ``not scored`` or ``not run``: it needs another check that failed, whose
+failure is already counted there) is not graded either: its students are listed in the
+check's ``not_scored``, so that one mistake does not make every later check look hard. Any
+other check not passed (``failed``, ``partial``, ``void``: computed the way the exercise
+forbids) counts as graded and failed; its diagnosis, when it has one, is counted, and who
+failed with none is in ``undiagnosed``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from autograd_lab.atomic_write import write_atomic
 from autograd_lab.classroom import derived
 
 GRADED = "graded"
+NOT_SCORED = ("not scored", "not run")
+"""Check statuses that are no verdict on the check itself (see the module's docstring)."""
 
 
 def _points(value: float) -> str:
@@ -40,11 +47,14 @@ def analysis(grades: dict) -> dict:
     - ``scores``: ``{"values": [score of each graded file, ascending], "counts": {"SCORE":
       how many}, "not_graded": {"missing"|"stub"|"error"|"pending": how many}}``;
     - ``checks``: ``{NAME: {"title", "graded", "passed", "pass_rate", "diagnoses": {TEXT:
-      count}, "students": {TEXT: [student, ...]}}}`` (``pass_rate`` = passed/graded, None
-      when nothing was graded; students in grades.json's order);
+      count}, "students": {TEXT: [student, ...]}, "undiagnosed": [student, ...],
+      "not_scored": [student, ...]}}`` (``pass_rate`` = passed/graded, None when no one
+      was graded on it; ``undiagnosed``: who failed the check with no diagnosis;
+      ``not_scored``: whose file was graded but not this check; diagnoses most frequent
+      first; students in grades.json's order);
     - ``hardest``: the check names, lowest pass rate first, ties in catalog order (the order
-      of the reports' checks). ``checks`` is built in that order too, but a JSON writer that
-      sorts keys loses it: ``hardest`` keeps it.
+      of the reports' checks), a check no one was graded on last. ``checks`` is built in
+      that order too, but a JSON writer that sorts keys loses it: ``hardest`` keeps it.
     """
     exercises = {}
     for entry in grades.get("exercises", []):
@@ -66,7 +76,11 @@ def analysis(grades: dict) -> dict:
                 if name is None:
                     continue
                 row = checks.setdefault(name, {"title": check.get("title", name), "graded": 0,
-                                               "passed": 0, "diagnoses": {}, "students": {}})
+                                               "passed": 0, "diagnoses": {}, "students": {},
+                                               "undiagnosed": [], "not_scored": []})
+                if not check.get("passed") and check.get("status") in NOT_SCORED:
+                    row["not_scored"].append(student)
+                    continue
                 row["graded"] += 1
                 if check.get("passed"):
                     row["passed"] += 1
@@ -74,6 +88,8 @@ def analysis(grades: dict) -> dict:
                     text = str(check["diagnosis"])
                     row["diagnoses"][text] = row["diagnoses"].get(text, 0) + 1
                     row["students"].setdefault(text, []).append(student)
+                else:
+                    row["undiagnosed"].append(student)
         for row in checks.values():
             row["pass_rate"] = (round(row["passed"] / row["graded"], 6) if row["graded"]
                                 else None)
@@ -81,7 +97,9 @@ def analysis(grades: dict) -> dict:
             row["diagnoses"] = {d: row["diagnoses"][d] for d in order}
             row["students"] = {d: row["students"][d] for d in order}
         catalog = list(checks)
-        hardest = sorted(catalog, key=lambda n: (checks[n]["pass_rate"], catalog.index(n)))
+        # A check nobody was scored on says nothing of its difficulty: last.
+        hardest = sorted(catalog, key=lambda n: (
+            2.0 if checks[n]["pass_rate"] is None else checks[n]["pass_rate"], catalog.index(n)))
         values.sort()
         counts: dict[str, int] = {}
         for value in values:

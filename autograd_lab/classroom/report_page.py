@@ -25,6 +25,15 @@ td.num { text-align: right; }
 """
 
 
+_SPECIAL = {"undiagnosed": "<i>failed, no diagnosis</i>",
+            "not_scored": "<i>not scored: needs a check that failed</i>"}
+"""The rows after a check's diagnoses: who failed it with none, who was not scored on it."""
+
+
+def _points(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
 def _matplotlib():
     """matplotlib's Figure and Agg canvas, or None when it is not installed (the page then
     has no plots). The object API, not pyplot: no global backend is switched."""
@@ -85,7 +94,7 @@ def _exercise_html(mpl, exercise: str, entry: dict) -> list[str]:
     left = ", ".join(f"{n} {escape(status)}" for status, n in scores["not_graded"].items())
     parts.append(f"<p>{graded} graded file{'s' * (graded != 1)}"
                  f"{'; not graded: ' + left if left else ''} "
-                 f"(out of {escape(str(entry.get('max_score')))} points).</p>")
+                 f"(out of {escape(_points(entry.get('max_score')))} points).</p>")
     if mpl is not None and graded:
         parts.append(_histogram(mpl, exercise, entry))
     if mpl is not None and entry["hardest"]:
@@ -98,7 +107,11 @@ def _exercise_html(mpl, exercise: str, entry: dict) -> list[str]:
     for name in entry["hardest"]:
         row = entry["checks"][name]
         rate = "" if row["pass_rate"] is None else f"{100 * row['pass_rate']:.0f}%"
-        diagnoses = list(row["diagnoses"].items()) or [("", None)]
+        diagnoses = list(row["diagnoses"].items())
+        for key in ("undiagnosed", "not_scored"):
+            if row.get(key):
+                diagnoses.append((key, len(row[key])))
+        diagnoses = diagnoses or [("", None)]
         span = len(diagnoses)
         for index, (text, count) in enumerate(diagnoses):
             cells = ""
@@ -108,8 +121,11 @@ def _exercise_html(mpl, exercise: str, entry: dict) -> list[str]:
                          f'<td class="num" rowspan="{span}">{row["graded"]}</td>'
                          f'<td class="num" rowspan="{span}">{row["passed"]}</td>'
                          f'<td class="num" rowspan="{span}">{rate}</td>')
-            who = ", ".join(escape(s) for s in row["students"].get(text, []))
-            shown = escape(text) if count is not None else "&mdash;"
+            special = index >= len(row["diagnoses"]) and count is not None
+            students = row[text] if special else row["students"].get(text, [])
+            who = ", ".join(escape(s) for s in students)
+            shown = (_SPECIAL[text] if special
+                     else escape(text) if count is not None else "&mdash;")
             cells += (f"<td>{shown}</td><td class=\"num\">{'' if count is None else count}</td>"
                       f"<td>{who}</td>")
             parts.append(f"<tr>{cells}</tr>")
@@ -125,7 +141,9 @@ def page_html(data: dict) -> str:
              f"<style>{_STYLE}</style></head><body>",
              "<h1>Item analysis of the class</h1>",
              "<p>Per exercise: the scores of the files graded, then every check, the hardest "
-             "first, with how many students passed it and the diagnoses of those who did not. "
+             "first, with how many students were graded on it and passed it, and the diagnoses "
+             "of those who did not (a check that needs another one that failed is not "
+             "scored, and not counted as graded). "
              "A missing file, the untouched stub or a file that could not be graded counts in "
              "no check.</p>"]
     if mpl is None:
