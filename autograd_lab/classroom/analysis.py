@@ -3,7 +3,7 @@
 :func:`analysis` is a pure function of grades.json's object (:meth:`Gradebook.as_dict`, or
 the file a run wrote, or the one a merge of shards wrote), so that one run and a merge give
 the same bytes. :func:`write_analysis` writes OUT/analysis.json and OUT/report.html (see
-:mod:`report_page`) and is registered with :mod:`derived`, which `grade` and `merge` call
+:mod:`report_page`) and is one of :mod:`derived`'s writers, which `grade` and `merge` call
 after their final write.
 
 What counts as *graded*: a check is graded for a student when their file for the exercise
@@ -27,7 +27,6 @@ import json
 from pathlib import Path
 
 from autograd_lab.atomic_write import write_atomic
-from autograd_lab.classroom import derived
 
 GRADED = "graded"
 NOT_SCORED = ("not scored", "not run")
@@ -138,5 +137,3 @@ def write_from_file(grades_json: Path, out: Path | None = None) -> list[Path]:
     grades = json.loads(grades_json.read_text(encoding="utf-8"))
     return write_analysis(out or grades_json.parent, grades)
 
-
-derived.register(write_analysis)
