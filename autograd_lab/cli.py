@@ -31,6 +31,20 @@ class CommandError(click.ClickException):
     exit_code = 2
 
 
+def chosen_exercises(only: str | None) -> list:
+    """The exercises an ``--exercises`` option names (comma-separated ids, numbers or slugs),
+    in course order; every exercise when it is not given. Raises UnknownExercise for a name
+    that is none (the caller turns it into exit 2), CommandError when it names nothing."""
+    from autograd_lab.catalog import EXERCISES, lookup
+
+    if only is None:
+        return list(EXERCISES)
+    names = [name for name in only.split(",") if name.strip()]
+    if not names:
+        raise CommandError("--exercises names no exercise")
+    return sorted({lookup(name) for name in names}, key=lambda e: e.number)
+
+
 def _json_error(message: str, **context) -> None:
     """Print the one JSON object of a ``--json`` command that could not run, and exit 2."""
     click.echo(json.dumps({"error": message, "exit_code": 2, **context}, indent=2,
@@ -231,7 +245,6 @@ def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_
     import os
     import signal
 
-    from autograd_lab.catalog import EXERCISES, lookup
     from autograd_lab.classroom import shard as sharding
     from autograd_lab.classroom.run import GradingInterrupted, grade_class
     from autograd_lab.sandbox import isolation as sandbox
@@ -252,13 +265,7 @@ def grade_command(submissions: str, out: str, jobs: int, timeout: float, memory_
                        "the shards' outputs with `autograd-lab merge`", err=True)
         sandbox.configure(isolation)
         sandbox.level()  # probed once, before any grading: strict refuses here
-        if only is None:
-            chosen = list(EXERCISES)
-        else:
-            names = [name for name in only.split(",") if name.strip()]
-            if not names:
-                raise CommandError("--exercises names no exercise")
-            chosen = sorted({lookup(name) for name in names}, key=lambda e: e.number)
+        chosen = chosen_exercises(only)
         summary = grade_class(Path(submissions), Path(out), exercises=chosen, jobs=jobs,
                               timeout=timeout, memory_mb=memory_mb, force=force,
                               gradescope=gradescope, stream=sys.stderr, shard=chosen_shard)

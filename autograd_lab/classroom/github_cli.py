@@ -18,15 +18,9 @@ def classroom() -> None:
 
 
 def _chosen(only: str | None):
-    from autograd_lab.catalog import EXERCISES, lookup
-    from autograd_lab.cli import CommandError
+    from autograd_lab.cli import chosen_exercises
 
-    if only is None:
-        return list(EXERCISES)
-    names = [name for name in only.split(",") if name.strip()]
-    if not names:
-        raise CommandError("--exercises names no exercise")
-    return sorted({lookup(name) for name in names}, key=lambda e: e.number)
+    return chosen_exercises(only)
 
 
 @classroom.command("init")

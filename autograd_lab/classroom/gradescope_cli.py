@@ -42,19 +42,12 @@ def build_command(out: str, only: str | None, timeout: float, memory_mb: int,
     image's Python), run_autograder (grades /autograder/submission and writes
     /autograder/results/results.json) and the choices made here. Nothing is downloaded.
     """
-    from autograd_lab.catalog import EXERCISES, lookup
     from autograd_lab.classroom.autograder_zip import build_autograder
-    from autograd_lab.cli import CommandError
+    from autograd_lab.cli import CommandError, chosen_exercises
     from autograd_lab.errors import AutogradLabError
 
     try:
-        if only is None:
-            chosen = list(EXERCISES)
-        else:
-            names = [name for name in only.split(",") if name.strip()]
-            if not names:
-                raise CommandError("--exercises names no exercise")
-            chosen = sorted({lookup(name) for name in names}, key=lambda e: e.number)
+        chosen = chosen_exercises(only)
         built = build_autograder(Path(out), exercises=chosen, timeout=timeout,
                                  memory_mb=memory_mb, visibility=visibility)
     except AutogradLabError as exc:
