@@ -294,27 +294,32 @@ class Gradebook:
         self._write_took = self._written_at - start
         return True
 
-    def finish(self) -> None:
+    def finish(self) -> dict:
         """Write every file once, from what was recorded; then drop the journal, which they
-        now hold (a journal kept by an interrupted write is read back by the next run)."""
+        now hold (a journal kept by an interrupted write is read back by the next run).
+        Returns grades.json's object as written (for the :mod:`derived` files)."""
         if self.journal is not None:
             self.journal.sync()
-        self.write()
+        data = self.write()
         self._unwritten.clear()
         if self.journal is not None:
             self.journal.remove()
+        return data
 
     # -- the files --------------------------------------------------------------------------
-    def write(self, student: str | None = None) -> None:
-        """Rewrite grades.csv and grades.json, and the feedback of ``student`` (or everyone's)."""
-        self._write_tables()
+    def write(self, student: str | None = None) -> dict:
+        """Rewrite grades.csv and grades.json, and the feedback of ``student`` (or everyone's);
+        return grades.json's object."""
+        data = self._write_tables()
         for name in [student] if student else list(self.submissions):
             write_atomic(self.out / "feedback" / feedback_name(name), self.feedback(name))
+        return data
 
-    def _write_tables(self) -> None:
+    def _write_tables(self) -> dict:
         data = self.as_dict()
         write_atomic(self.out / "grades.csv", csv_text(data))
         write_atomic(self.out / "grades.json", grades_json_text(data))
+        return data
 
     def total(self, student: str) -> tuple[float, float]:
         """The student's score (over the exercises graded) and the maximum (over all)."""

@@ -172,8 +172,7 @@ def grade_class(submissions: Path, out: Path, *, exercises, jobs: int = 1, timeo
         finally:
             # One write, of everything: at the end, or at an interruption (what finished is
             # kept); a failure here keeps the journal for the next run.
-            book.finish()
-            extra = derived.write_all(out, book.as_dict())
+            extra = derived.write_all(out, book.finish())
             manifest.write(out, manifest.manifest(grader_version=book.version,
                                                   exercises=exercises, settings=settings,
                                                   shard=shard))
