@@ -96,12 +96,7 @@ class Walked:
         tensors whose ``.grad`` is filled, for the nodes in ``drawn`` (None: all)."""
         self.limit, self.drawn = limit, drawn
         fields = self.fields
-        for index, tensor in self.leaves:
-            if drawn is None or index in drawn:
-                values = read_values(tensor, limit)
-                if values is not None:
-                    fields[index]["values"] = values
-        for index, tensor in self.constants:
+        for index, tensor in (*self.leaves, *self.constants):
             if drawn is None or index in drawn:
                 values = read_values(tensor, limit)
                 if values is not None:
@@ -201,6 +196,15 @@ def plan_drawing(walked: Walked, max_nodes: int | None) -> tuple[CollapsePlan | 
                   if nodes[i].kind != model.COLLAPSED}
 
 
+def prepare_drawing(walked: Walked, values: int, max_nodes: int | None) -> CollapsePlan | None:
+    """Plan how ``walked`` will be collapsed (:func:`plan_drawing`) and read the values of
+    the nodes that will be drawn; return the plan, for
+    :func:`~autograd_lab.viz.collapse.collapse` once the graph is made."""
+    plan, drawn = plan_drawing(walked, max_nodes)
+    walked.read_values(values, drawn)
+    return plan
+
+
 def drawn_indices(walked: Walked, max_nodes: int | None) -> set[int] | None:
     """The node indices of ``walked`` the picture will show (None: all): see
     :func:`plan_drawing`."""
@@ -224,12 +228,11 @@ def capture_graph(roots, *, names=None, saved: bool = True, title: str = "",
     return walked.graph()
 
 
-def walk(roots, *, names=None, saved: bool = True, title: str = "",
-         values: int | None = None) -> Walked:
+def walk(roots, *, names=None, saved: bool = True, title: str = "") -> Walked:
     """Like :func:`capture_graph`, keeping what is needed to :meth:`Walked.refresh` it.
 
-    Values are read only when ``values`` is given (else call :meth:`Walked.read_values`,
-    e.g. for the nodes that will be drawn)."""
+    No values are read yet: call :meth:`Walked.read_values` (or :func:`prepare_drawing`, for
+    only the nodes that will be drawn)."""
     if isinstance(roots, torch.Tensor):
         roots = [roots]
     roots = list(roots)
@@ -237,11 +240,7 @@ def walk(roots, *, names=None, saved: bool = True, title: str = "",
         if not isinstance(root, torch.Tensor):
             raise TypeError(f"capture_graph: roots[{i}] is {type(root).__name__}, not a tensor")
     with gc_paused():
-        walked = _Walk(names if names is not None else {}, saved).run(roots, title)
-    if values is not None:
-        check_values(values)
-        walked.read_values(values)
-    return walked
+        return _Walk(names if names is not None else {}, saved).run(roots, title)
 
 
 class _Walk:

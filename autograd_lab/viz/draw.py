@@ -18,7 +18,7 @@ import inspect
 from pathlib import Path
 
 from autograd_lab.viz import output
-from autograd_lab.viz.capture import plan_drawing, walk
+from autograd_lab.viz.capture import prepare_drawing, walk
 from autograd_lab.viz.collapse import DEFAULT_MAX_NODES, collapse, split_shared_leaves
 from autograd_lab.viz.gc_pause import gc_paused
 from autograd_lab.viz.model import Capture
@@ -90,8 +90,7 @@ def draw(*tensors, names=None, max_nodes: int | None = DEFAULT_MAX_NODES,
     del caller
     with gc_paused():  # one pause for the three steps (see gc_pause)
         walked = walk(list(tensors), names=names, saved=saved)
-        plan, drawn = plan_drawing(walked, max_nodes)
-        walked.read_values(values, drawn)
+        plan = prepare_drawing(walked, values, max_nodes)
         graph = collapse(split_shared_leaves(walked.graph()), max_nodes, plan)
     return Drawing(Capture(graphs=[graph]))
 

@@ -39,7 +39,7 @@ import sys
 import torch
 
 from autograd_lab.viz.backward_trace import BackwardTrace
-from autograd_lab.viz.capture import Walked, plan_drawing, walk
+from autograd_lab.viz.capture import Walked, prepare_drawing, walk
 from autograd_lab.viz.collapse import (
     DEFAULT_MAX_NODES, check_max_nodes, collapse, split_shared_leaves,
 )
@@ -222,8 +222,7 @@ class Recorder:
             title = _title(call, [names.get(id(root)) for root in roots], frames)
             walked = walk(roots, names=names, saved=self.saved, title=title)
             del names, frames
-            plan, drawn = plan_drawing(walked, self.max_nodes)
-            walked.read_values(self.values, drawn)
+            plan = prepare_drawing(walked, self.values, self.max_nodes)
             trace = BackwardTrace(walked, self.values)
             trace.mark_grad_before()
             earlier = self._passes(roots)
@@ -338,8 +337,7 @@ class Recorder:
                     continue  # what the last backward pass ran on: recorded then
                 label = ", ".join(names[id(root)] for root in roots)
                 walked = walk(roots, names=names, saved=self.saved, title=f"{label} at {where}")
-                plan, drawn = plan_drawing(walked, self.max_nodes)
-                walked.read_values(self.values, drawn)
+                plan = prepare_drawing(walked, self.values, self.max_nodes)
                 self._add(walked.graph(), repeat=False, plan=plan)
             del names, candidates
         self.release()
