@@ -53,14 +53,6 @@ def script_json(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def compact(json_text: str) -> str:
-    """The same JSON without indentation: the page's copy of the model is half the size of
-    the indented ``--format json`` text (render_json stays the one writer of the model, its
-    NaN rule included)."""
-    return json.dumps(json.loads(json_text), sort_keys=True, ensure_ascii=True,
-                      separators=(",", ":"))
-
-
 def svg_element(svg: str) -> str:
     """The ``<svg>...</svg>`` element of Graphviz's SVG document (no XML prolog or doctype,
     which are not allowed inside HTML)."""
@@ -82,7 +74,7 @@ def to_html(capture: Capture, svg: str) -> str:
         "CSS": asset("stepper.css"),
         "JS": asset("stepper.js"),
         "SVG": svg_element(svg),
-        "CAPTURE": script_json(compact(to_json(capture))),
+        "CAPTURE": script_json(to_json(capture, compact=True)),
         "STEPS": script_json(json.dumps(page_steps(capture), sort_keys=True, ensure_ascii=True,
                                         allow_nan=False)),
     }

@@ -45,11 +45,15 @@ def _name(number: float) -> str:
     return "nan" if math.isnan(number) else ("inf" if number > 0 else "-inf")
 
 
-def to_json(capture: Capture) -> str:
-    """Render ``capture`` as stable JSON text: sorted keys, indent 2, ASCII, ending in a newline."""
+def to_json(capture: Capture, *, compact: bool = False) -> str:
+    """Render ``capture`` as stable JSON text: sorted keys, indent 2, ASCII, ending in a newline.
+
+    ``compact``: no indentation, no spaces and no final newline (the stepper page's copy of
+    the model, half the size), the same data."""
     data = capture.to_dict()
+    layout = {"separators": (",", ":")} if compact else {"indent": 2}
     try:
-        text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=True, allow_nan=False)
+        text = json.dumps(data, sort_keys=True, ensure_ascii=True, allow_nan=False, **layout)
     except ValueError:  # a NaN or an infinity somewhere: name them (rare, so only then)
-        text = json.dumps(_finite(data), sort_keys=True, indent=2, ensure_ascii=True)
-    return text + "\n"
+        text = json.dumps(_finite(data), sort_keys=True, ensure_ascii=True, **layout)
+    return text if compact else text + "\n"
