@@ -22,7 +22,7 @@ from pathlib import Path
 import autograd_lab
 from autograd_lab.classroom.autograder_config import CONFIG_NAME, AutograderConfig
 from autograd_lab.classroom.autograder_scripts import TORCH_CPU_INDEX, run_autograder, setup_sh
-from autograd_lab.classroom.repack_wheel import write_wheel
+from autograd_lab.classroom.repack_wheel import add_entry, write_wheel
 from autograd_lab.errors import AutogradLabError
 
 
@@ -64,13 +64,6 @@ def torch_pin() -> str:
             "no torch installed here.") from None
 
 
-def _add(zf: zipfile.ZipFile, name: str, data: bytes, mode: int) -> None:
-    member = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-    member.external_attr = (0o100000 | mode) << 16  # a regular file with these permissions
-    member.compress_type = zipfile.ZIP_DEFLATED
-    zf.writestr(member, data)
-
-
 def build_autograder(out: Path, *, exercises, timeout: float = 30.0, memory_mb: int = 1024,
                      visibility: str = "visible") -> Built:
     """Write the autograder zip to ``out``.
@@ -102,7 +95,7 @@ def build_autograder(out: Path, *, exercises, timeout: float = 30.0, memory_mb: 
         try:
             with zipfile.ZipFile(partial, "w") as zf:
                 for name, data, mode in members:
-                    _add(zf, name, data, mode)
+                    add_entry(zf, name, data, mode)
             partial.replace(out)
         finally:
             partial.unlink(missing_ok=True)

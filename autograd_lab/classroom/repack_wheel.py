@@ -71,6 +71,15 @@ def _record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
+def add_entry(zf: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
+    """Write one entry of a reproducible zip (the wheel, the autograder zip): a fixed
+    timestamp, deflated, recorded as a regular file with the permissions ``mode``."""
+    member = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    member.external_attr = (0o100000 | mode) << 16
+    member.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(member, data)
+
+
 def wheel_name(version: str | None = None) -> str:
     """The wheel's file name: ``autograd_lab-VERSION-py3-none-any.whl``."""
     return f"autograd_lab-{version or autograd_lab.__version__}-py3-none-any.whl"
@@ -97,8 +106,5 @@ def write_wheel(folder: Path) -> Path:
     path = Path(folder) / wheel_name(version)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in entries:
-            member = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-            member.external_attr = 0o644 << 16
-            member.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(member, data)
+            add_entry(zf, name, data)
     return path
