@@ -129,11 +129,3 @@ def write_analysis(out: Path, grades: dict) -> list[Path]:
     write_atomic(out / "analysis.json", analysis_json_text(data))
     write_atomic(out / "report.html", page_html(data))
     return [out / "analysis.json", out / "report.html"]
-
-
-def write_from_file(grades_json: Path, out: Path | None = None) -> list[Path]:
-    """:func:`write_analysis` from a grades.json on disk (into its folder unless ``out``)."""
-    grades_json = Path(grades_json)
-    grades = json.loads(grades_json.read_text(encoding="utf-8"))
-    return write_analysis(out or grades_json.parent, grades)
-
