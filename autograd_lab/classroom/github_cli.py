@@ -17,12 +17,6 @@ def classroom() -> None:
     """Set up a GitHub Classroom assignment graded by these checks."""
 
 
-def _chosen(only: str | None):
-    from autograd_lab.cli import chosen_exercises
-
-    return chosen_exercises(only)
-
-
 @classroom.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--exercises", "only", default=None,
@@ -46,11 +40,11 @@ def init_command(directory: str, only: str | None, timeout: float, package: str 
     from autograd_lab.classroom.autograder_scripts import TORCH_CPU_INDEX
     from autograd_lab.classroom.autograder_zip import torch_pin
     from autograd_lab.classroom.classroom_workflow import write_template
-    from autograd_lab.cli import CommandError
+    from autograd_lab.cli import CommandError, chosen_exercises
     from autograd_lab.errors import AutogradLabError
 
     try:
-        chosen = _chosen(only)
+        chosen = chosen_exercises(only)
         done = write_template(Path(directory), chosen, torch=torch_pin(),
                               torch_index=TORCH_CPU_INDEX, package=package, force=force,
                               timeout=timeout)
