@@ -154,7 +154,7 @@ def write_template(directory: Path, exercises, *, torch: str, torch_index: str,
         OSError: the folder cannot be written.
     """
     from autograd_lab.atomic_write import write_atomic
-    from autograd_lab.classroom.repack_wheel import wheel_name, write_wheel
+    from autograd_lab.classroom.repack_wheel import write_wheel
 
     directory = Path(directory)
     done = Written()
@@ -163,10 +163,10 @@ def write_template(directory: Path, exercises, *, torch: str, torch_index: str,
     if existing and not force:
         raise FileExistsError(", ".join(str(p) for p in existing))
     if package is None:
-        wheel = WHEEL_FOLDER / wheel_name()
-        package = wheel.as_posix()
         (directory / WHEEL_FOLDER).mkdir(parents=True, exist_ok=True)
-        done.written.append(write_wheel(directory / WHEEL_FOLDER))
+        wheel = write_wheel(directory / WHEEL_FOLDER)
+        package = (WHEEL_FOLDER / wheel.name).as_posix()
+        done.written.append(wheel)
     (directory / WORKFLOW_PATH).parent.mkdir(parents=True, exist_ok=True)
     write_atomic(directory / WORKFLOW_PATH,
                  workflow_text(exercises, torch=torch, torch_index=torch_index,
