@@ -11,10 +11,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograd_lab.atomic_write import write_atomic
 from autograd_lab.classroom import derived, journal, manifest, pool
 from autograd_lab.classroom.gradescope import results_json
 from autograd_lab.classroom.progress import Progress
-from autograd_lab.classroom.results import Gradebook, write_atomic
+from autograd_lab.classroom.results import Gradebook
 from autograd_lab.classroom.submissions import discover, load, nested_submissions
 from autograd_lab.errors import AutogradLabError
 from autograd_lab.sandbox import isolation
