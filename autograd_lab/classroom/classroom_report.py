@@ -60,11 +60,6 @@ def encode(result: dict) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
-def decode(encoded: str) -> dict:
-    """The result back from :func:`encode`'s text (what the reporter does)."""
-    return json.loads(base64.b64decode(encoded).decode("utf-8"))
-
-
 def output_line(result: dict) -> str:
     """The ``result=<base64>`` line a step writes to ``$GITHUB_OUTPUT``."""
     return f"result={encode(result)}"
