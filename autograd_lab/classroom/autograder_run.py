@@ -83,16 +83,15 @@ def grade_submission(root: Path, config_path: Path, *, stream=None) -> dict:
         visibility = config.visibility
         data = _graded(root / "submission", config, stream)
     except AutogradLabError as exc:
-        data = failure_results(_fail(str(exc)), visibility=visibility)
+        data = failure_results(_fail(str(exc)))
     # The one place that must write results.json whatever went wrong, a bug of ours included:
     # the traceback goes to stdout (the instructor's log), the student reads that it failed.
     except Exception as exc:  # noqa: BLE001
         traceback.print_exc(file=stream)
         data = failure_results(_fail(f"an internal error of autograd-lab "
-                                     f"({type(exc).__name__}: {exc}); tell your instructor."),
-                               visibility=visibility)
+                                     f"({type(exc).__name__}: {exc}); tell your instructor."))
     data["execution_time"] = int(round(time.monotonic() - started))
-    data = with_visibility(data, visibility)
+    data = with_visibility(data, visibility)  # the one place, for a grade and a failure alike
     write_atomic(results, json.dumps(data, indent=2) + "\n")
     return data
 
